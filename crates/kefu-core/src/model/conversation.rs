@@ -1,0 +1,95 @@
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::state::{ConversationState, Owner, Status};
+use crate::{AccountId, ContactId, ConversationId, InboxId, TeamId, Timestamp, UserId};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConversationKind {
+    Chat,
+    /// Asynchronous follow-up; shares the state machine, SLA engine and event log.
+    Ticket,
+}
+
+impl ConversationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Chat => "chat",
+            Self::Ticket => "ticket",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "chat" => Some(Self::Chat),
+            "ticket" => Some(Self::Ticket),
+            _ => None,
+        }
+    }
+}
+
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    Low,
+    Normal,
+    High,
+    Urgent,
+}
+
+impl Priority {
+    pub fn as_i16(self) -> i16 {
+        match self {
+            Self::Low => 0,
+            Self::Normal => 1,
+            Self::High => 2,
+            Self::Urgent => 3,
+        }
+    }
+    pub fn from_i16(v: i16) -> Self {
+        match v {
+            i16::MIN..=0 => Self::Low,
+            1 => Self::Normal,
+            2 => Self::High,
+            _ => Self::Urgent,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Conversation {
+    pub id: ConversationId,
+    pub account_id: AccountId,
+    pub inbox_id: InboxId,
+    pub contact_id: ContactId,
+    pub kind: ConversationKind,
+    pub status: Status,
+    pub assignee_id: Option<UserId>,
+    pub team_id: Option<TeamId>,
+    pub priority: Priority,
+    pub labels: Vec<String>,
+    pub subject: Option<String>,
+    pub snoozed_until: Option<Timestamp>,
+    /// Sequence number of the conversation's latest event.
+    pub last_seq: i64,
+    /// Optimistic-concurrency version, bumped by every change.
+    pub version: i64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub last_activity_at: Timestamp,
+}
+
+impl Conversation {
+    pub fn state(&self) -> ConversationState {
+        ConversationState {
+            status: self.status,
+            owner: match (self.status, self.assignee_id) {
+                (Status::Bot, _) => Owner::Bot,
+                (_, Some(a)) => Owner::Agent(a),
+                (_, None) => Owner::Queue(self.team_id),
+            },
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! The tenant model. Every record below `Account` carries its `account_id`, and
+//! every store query is scoped by it.
+
+mod account;
+mod attachment;
+mod audit;
+mod contact;
+mod conversation;
+mod inbox;
+mod job;
+mod message;
+mod token;
+mod user;
+
+pub use account::*;
+pub use attachment::*;
+pub use audit::*;
+pub use contact::*;
+pub use conversation::*;
+pub use inbox::*;
+pub use job::*;
+pub use message::*;
+pub use token::*;
+pub use user::*;

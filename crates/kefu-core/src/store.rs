@@ -1,0 +1,398 @@
+//! The storage port. Adapters (SQLite, PostgreSQL) live in `kefu-store` and
+//! must pass one contract suite. Every method that changes a conversation is a
+//! unit of work: state change, message, events and idempotency key commit
+//! together or not at all.
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use crate::event::{Event, NewEvent, StreamCursor};
+use crate::model::*;
+use crate::page::Page;
+use crate::state::{Input, Policy, Status};
+use crate::{
+    AccountId, AttachmentId, ContactId, ConversationId, InboxId, JobId, MessageId, SessionId,
+    StoreError, TeamId, Timestamp, TokenId, UserId,
+};
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A logged-in browser session. The cookie holds the secret; the store keeps
+/// only its SHA-256.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Session {
+    pub id: SessionId,
+    pub user_id: UserId,
+    /// The account the session currently works in.
+    pub account_id: AccountId,
+    pub token_hash: String,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// Filters for listing conversations. `visible_inboxes: Some(..)` restricts
+/// to those inboxes (agents see only their own).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConversationFilter {
+    pub status: Option<Status>,
+    pub inbox_id: Option<InboxId>,
+    pub assignee_id: Option<UserId>,
+    /// Only conversations nobody is assigned to.
+    pub unassigned: bool,
+    pub team_id: Option<TeamId>,
+    pub contact_id: Option<ContactId>,
+    pub label: Option<String>,
+    pub kind: Option<ConversationKind>,
+    pub updated_since: Option<Timestamp>,
+    pub visible_inboxes: Option<Vec<InboxId>>,
+}
+
+/// A page request: opaque cursor from the previous page, and a size.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PageRequest {
+    pub cursor: Option<String>,
+    pub limit: u32,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewConversation {
+    pub id: ConversationId,
+    pub account_id: AccountId,
+    pub inbox_id: InboxId,
+    pub contact_id: ContactId,
+    pub kind: ConversationKind,
+    pub priority: Priority,
+    pub subject: Option<String>,
+    pub labels: Vec<String>,
+    pub actor: Sender,
+    pub now: Timestamp,
+}
+
+/// A message to append. The store runs the state machine with the input that
+/// matches the sender (contact, bot, agent reply or note, system) inside the
+/// same transaction, so "only the owner speaks" cannot race.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewMessage {
+    pub id: MessageId,
+    pub account_id: AccountId,
+    pub conversation_id: ConversationId,
+    pub sender: Sender,
+    pub content: MessageContent,
+    pub visibility: MessageVisibility,
+    pub external_id: Option<String>,
+    pub client_id: Option<String>,
+    pub now: Timestamp,
+}
+
+impl NewMessage {
+    /// The state-machine input this message stands for.
+    pub fn input(&self) -> Input {
+        match self.sender.kind {
+            SenderKind::Contact => Input::ContactMessage,
+            SenderKind::Bot => Input::BotMessage,
+            SenderKind::System => Input::SystemMessage,
+            SenderKind::Agent => Input::AgentMessage {
+                agent: UserId(self.sender.id.unwrap_or_default()),
+                internal: self.visibility == MessageVisibility::Internal,
+            },
+        }
+    }
+}
+
+/// What a unit of work did. `duplicate` is true when the idempotency key (or
+/// channel external id) had been seen: nothing was written and the original
+/// message is returned.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Appended {
+    pub message: Message,
+    pub conversation: Conversation,
+    pub events: Vec<Event>,
+    pub duplicate: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Applied {
+    pub conversation: Conversation,
+    pub events: Vec<Event>,
+}
+
+/// A change to a conversation's attributes (not its state).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ConversationPatch {
+    pub labels: Option<Vec<String>>,
+    pub priority: Option<Priority>,
+    pub subject: Option<Option<String>>,
+}
+
+/// A read position of one participant in one conversation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ReadCursor {
+    pub participant: Sender,
+    pub seq: i64,
+    pub updated_at: Timestamp,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+    async fn ping(&self) -> StoreResult<()>;
+
+    // Accounts
+    async fn create_account(&self, account: &Account) -> StoreResult<()>;
+    async fn get_account(&self, id: AccountId) -> StoreResult<Account>;
+    async fn update_account(&self, account: &Account) -> StoreResult<()>;
+
+    // Users and membership
+    async fn create_user(&self, user: &User, password_hash: &str) -> StoreResult<()>;
+    async fn get_user(&self, id: UserId) -> StoreResult<User>;
+    /// The user and their password hash.
+    async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<(User, String)>>;
+    async fn set_password(&self, user: UserId, password_hash: &str) -> StoreResult<()>;
+    async fn update_user_name(&self, user: UserId, name: &str) -> StoreResult<()>;
+    /// Adds the user to the account, or updates role, capacity and skills.
+    async fn upsert_member(&self, member: &Member) -> StoreResult<()>;
+    async fn get_member(&self, account: AccountId, user: UserId) -> StoreResult<Member>;
+    async fn list_members(&self, account: AccountId) -> StoreResult<Vec<Member>>;
+    async fn remove_member(&self, account: AccountId, user: UserId) -> StoreResult<()>;
+    async fn set_availability(
+        &self,
+        account: AccountId,
+        user: UserId,
+        a: Availability,
+    ) -> StoreResult<()>;
+    /// Accounts the user belongs to, with their role in each.
+    async fn accounts_of(&self, user: UserId) -> StoreResult<Vec<(Account, Role)>>;
+    /// Inboxes and teams the member may see (`inboxes: None` for supervisors and admins).
+    async fn visibility(&self, account: AccountId, user: UserId) -> StoreResult<Visibility>;
+
+    // Teams
+    async fn create_team(&self, team: &Team) -> StoreResult<()>;
+    async fn get_team(&self, account: AccountId, id: TeamId) -> StoreResult<Team>;
+    async fn list_teams(&self, account: AccountId) -> StoreResult<Vec<Team>>;
+    async fn update_team(&self, team: &Team) -> StoreResult<()>;
+    async fn delete_team(&self, account: AccountId, id: TeamId) -> StoreResult<()>;
+    async fn set_team_member(
+        &self,
+        account: AccountId,
+        team: TeamId,
+        user: UserId,
+        member: bool,
+    ) -> StoreResult<()>;
+    async fn team_members(&self, account: AccountId, team: TeamId) -> StoreResult<Vec<UserId>>;
+
+    // Inboxes
+    async fn create_inbox(&self, inbox: &Inbox, secret: &str) -> StoreResult<()>;
+    async fn get_inbox(&self, account: AccountId, id: InboxId) -> StoreResult<Inbox>;
+    /// Looks an inbox up by id alone: only for public widget endpoints, which
+    /// learn the account from the inbox.
+    async fn find_inbox(&self, id: InboxId) -> StoreResult<Inbox>;
+    async fn list_inboxes(&self, account: AccountId) -> StoreResult<Vec<Inbox>>;
+    async fn update_inbox(&self, inbox: &Inbox) -> StoreResult<()>;
+    /// The inbox's HMAC secret (identity verification, visitor tokens).
+    async fn inbox_secret(&self, account: AccountId, id: InboxId) -> StoreResult<String>;
+    async fn set_inbox_secret(
+        &self,
+        account: AccountId,
+        id: InboxId,
+        secret: &str,
+    ) -> StoreResult<()>;
+    async fn set_inbox_member(
+        &self,
+        account: AccountId,
+        inbox: InboxId,
+        user: UserId,
+        member: bool,
+    ) -> StoreResult<()>;
+    async fn inbox_members(&self, account: AccountId, inbox: InboxId) -> StoreResult<Vec<UserId>>;
+
+    // Contacts
+    /// Creates the contact with its identities, and a `contact.created` event.
+    async fn create_contact(&self, contact: &Contact, identities: &[Identity]) -> StoreResult<()>;
+    async fn get_contact(&self, account: AccountId, id: ContactId) -> StoreResult<Contact>;
+    async fn update_contact(&self, contact: &Contact) -> StoreResult<()>;
+    async fn list_contacts(
+        &self,
+        account: AccountId,
+        query: Option<&str>,
+        page: &PageRequest,
+    ) -> StoreResult<Page<Contact>>;
+    async fn find_contact_by_identity(
+        &self,
+        account: AccountId,
+        kind: &str,
+        value: &str,
+    ) -> StoreResult<Option<Contact>>;
+    async fn add_identity(&self, identity: &Identity) -> StoreResult<()>;
+    async fn identities_of(
+        &self,
+        account: AccountId,
+        contact: ContactId,
+    ) -> StoreResult<Vec<Identity>>;
+
+    // Conversations
+    async fn create_conversation(
+        &self,
+        new: &NewConversation,
+        policy: &Policy,
+    ) -> StoreResult<Applied>;
+    async fn get_conversation(
+        &self,
+        account: AccountId,
+        id: ConversationId,
+    ) -> StoreResult<Conversation>;
+    async fn list_conversations(
+        &self,
+        account: AccountId,
+        filter: &ConversationFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Page<Conversation>>;
+    /// Runs the state machine under the conversation's lock. With
+    /// `expected_version` the change applies only if nobody changed the
+    /// conversation since (`VersionConflict` otherwise).
+    async fn apply(
+        &self,
+        account: AccountId,
+        id: ConversationId,
+        input: Input,
+        actor: Sender,
+        policy: &Policy,
+        expected_version: Option<i64>,
+        now: Timestamp,
+    ) -> StoreResult<Applied>;
+    async fn patch_conversation(
+        &self,
+        account: AccountId,
+        id: ConversationId,
+        patch: &ConversationPatch,
+        actor: Sender,
+        now: Timestamp,
+    ) -> StoreResult<Applied>;
+    /// Appends an event that is not a state change (e.g. `csat.rated`,
+    /// `bot.answered`) to the conversation's log.
+    async fn record_event(
+        &self,
+        account: AccountId,
+        id: ConversationId,
+        event: &NewEvent,
+        now: Timestamp,
+    ) -> StoreResult<Event>;
+
+    // Messages
+    async fn append_message(&self, new: &NewMessage, policy: &Policy) -> StoreResult<Appended>;
+    async fn get_message(&self, account: AccountId, id: MessageId) -> StoreResult<Message>;
+    /// Messages after `after_seq`, oldest first; internal notes only when asked.
+    async fn list_messages(
+        &self,
+        account: AccountId,
+        conversation: ConversationId,
+        after_seq: i64,
+        limit: u32,
+        include_internal: bool,
+    ) -> StoreResult<Vec<Message>>;
+    /// The newest messages (for a first screen), oldest first.
+    async fn latest_messages(
+        &self,
+        account: AccountId,
+        conversation: ConversationId,
+        limit: u32,
+        include_internal: bool,
+    ) -> StoreResult<Vec<Message>>;
+    async fn set_delivery(
+        &self,
+        account: AccountId,
+        id: MessageId,
+        state: DeliveryState,
+        now: Timestamp,
+    ) -> StoreResult<Event>;
+    async fn set_read_cursor(
+        &self,
+        account: AccountId,
+        conversation: ConversationId,
+        participant: Sender,
+        seq: i64,
+        now: Timestamp,
+    ) -> StoreResult<ReadCursor>;
+    async fn read_cursors(
+        &self,
+        account: AccountId,
+        conversation: ConversationId,
+    ) -> StoreResult<Vec<ReadCursor>>;
+
+    // Events
+    async fn conversation_events(
+        &self,
+        account: AccountId,
+        conversation: ConversationId,
+        after_seq: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<Event>>;
+    /// Committed events of one account after `cursor`, in stream order.
+    async fn account_events_after(
+        &self,
+        account: AccountId,
+        cursor: StreamCursor,
+        limit: u32,
+    ) -> StoreResult<Vec<Event>>;
+    /// Committed events of all accounts after `cursor` (the outbox relay).
+    async fn stream_after(&self, cursor: StreamCursor, limit: u32) -> StoreResult<Vec<Event>>;
+    /// The position a new reader starts from to see only future events.
+    async fn stream_head(&self) -> StoreResult<StreamCursor>;
+
+    // Attachments
+    async fn create_attachment(&self, a: &Attachment) -> StoreResult<()>;
+    async fn get_attachment(&self, account: AccountId, id: AttachmentId)
+    -> StoreResult<Attachment>;
+    async fn attach_to_conversation(
+        &self,
+        account: AccountId,
+        id: AttachmentId,
+        conversation: ConversationId,
+    ) -> StoreResult<()>;
+
+    // Sessions and tokens
+    async fn create_session(&self, s: &Session) -> StoreResult<()>;
+    async fn find_session(&self, token_hash: &str, now: Timestamp) -> StoreResult<Option<Session>>;
+    async fn switch_session_account(&self, id: SessionId, account: AccountId) -> StoreResult<()>;
+    async fn delete_session(&self, id: SessionId) -> StoreResult<()>;
+    async fn delete_user_sessions(&self, user: UserId) -> StoreResult<u64>;
+    async fn create_token(&self, t: &ApiToken, secret_hash: &str) -> StoreResult<()>;
+    /// An unrevoked token by the hash of its secret; marks it used.
+    async fn find_token(&self, secret_hash: &str, now: Timestamp) -> StoreResult<Option<ApiToken>>;
+    async fn list_tokens(
+        &self,
+        account: AccountId,
+        user: Option<UserId>,
+    ) -> StoreResult<Vec<ApiToken>>;
+    async fn revoke_token(
+        &self,
+        account: AccountId,
+        id: TokenId,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+
+    // Audit
+    async fn append_audit(&self, e: &AuditEntry) -> StoreResult<()>;
+    async fn list_audit(
+        &self,
+        account: AccountId,
+        page: &PageRequest,
+    ) -> StoreResult<Page<AuditEntry>>;
+
+    // Durable jobs
+    /// Enqueues a job; returns `None` when a pending job has the same dedupe key.
+    async fn enqueue_job(&self, job: &NewJob) -> StoreResult<Option<JobId>>;
+    /// Claims due jobs under a lease so no other node runs them meanwhile.
+    async fn claim_jobs(&self, now: Timestamp, lease_ms: i64, limit: u32) -> StoreResult<Vec<Job>>;
+    async fn complete_job(&self, id: JobId) -> StoreResult<()>;
+    /// Records a failure; retried at `retry_at`, or dead when attempts are used up.
+    async fn fail_job(
+        &self,
+        id: JobId,
+        error: &str,
+        retry_at: Option<Timestamp>,
+    ) -> StoreResult<()>;
+    async fn count_jobs(&self, kind: &str) -> StoreResult<(i64, i64)>;
+}
