@@ -1,1 +1,15 @@
+//! Kefu's HTTP and WebSocket API. One router per feature under [`routes`],
+//! one file per use case; authentication in [`auth`]; every failure leaves
+//! as the stable JSON error of [`error`].
 #![forbid(unsafe_code)]
+
+pub mod app;
+pub mod auth;
+pub mod blob;
+pub mod error;
+pub mod extract;
+pub mod routes;
+pub mod setup;
+
+pub use app::{AppState, HttpConfig, Keys, openapi, router, serve};
+pub use error::ApiError;

@@ -1,0 +1,25 @@
+//! Routers by feature; one file per use case inside each.
+
+pub mod attachments;
+pub mod auth;
+pub mod conversations;
+pub mod directory;
+pub mod docs;
+pub mod realtime;
+pub mod system;
+pub mod widget;
+
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::app::AppState;
+
+/// Every documented `/api/v1` route.
+pub fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .merge(auth::router())
+        .merge(directory::router())
+        .merge(conversations::router())
+        .merge(attachments::router())
+        .merge(widget::router())
+        .merge(realtime::router())
+}

@@ -1,0 +1,10 @@
+//! Integration tests of the HTTP and WebSocket API against a real server on
+//! port 0, on SQLite and on PostgreSQL. One test binary for the crate.
+
+mod support;
+
+mod conversations;
+mod directory;
+mod errors;
+mod realtime;
+mod tenants;

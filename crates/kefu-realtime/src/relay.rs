@@ -1,0 +1,71 @@
+//! The outbox relay: reads committed events in stream order and publishes
+//! them. It wakes on the store's commit signal, and polls as a fallback so
+//! commits made by other nodes are seen too.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use kefu_core::store::Store;
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinHandle;
+
+use crate::Hub;
+
+const BATCH: u32 = 1000;
+const POLL: Duration = Duration::from_millis(250);
+
+/// Starts the relay from the current head of the stream (sockets replay
+/// older events themselves). Stops when `shutdown` turns true.
+pub fn spawn_relay(
+    store: Arc<dyn Store>,
+    hub: Arc<Hub>,
+    committed: Arc<Notify>,
+    mut shutdown: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut cursor = loop {
+            match store.stream_head().await {
+                Ok(c) => break c,
+                Err(e) => {
+                    tracing::warn!(error = %e, "relay: cannot read stream head; retrying");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        };
+        loop {
+            // Register interest before reading, so a commit that lands while
+            // we read still wakes us.
+            let notified = committed.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            loop {
+                match store.stream_after(cursor, BATCH).await {
+                    Ok(events) => {
+                        let n = events.len();
+                        for e in events {
+                            if let Some(c) = e.cursor {
+                                cursor = c;
+                            }
+                            hub.publish_event(e);
+                        }
+                        if n < BATCH as usize {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "relay: read failed");
+                        break;
+                    }
+                }
+            }
+            tokio::select! {
+                _ = &mut notified => {}
+                _ = tokio::time::sleep(POLL) => {}
+                _ = shutdown.changed() => {}
+            }
+            if *shutdown.borrow() {
+                return;
+            }
+        }
+    })
+}
