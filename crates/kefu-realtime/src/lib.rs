@@ -11,6 +11,6 @@ pub mod hub;
 pub mod relay;
 pub mod subscription;
 
-pub use hub::{Ephemeral, Hub, Live};
+pub use hub::{Ephemeral, Hub, Interest, Live};
 pub use relay::spawn_relay;
 pub use subscription::{AgentSubscription, SubscriptionError, VisitorSubscription};

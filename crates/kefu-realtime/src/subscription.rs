@@ -11,9 +11,8 @@ use kefu_core::model::{SenderKind, Visibility};
 use kefu_core::store::Store;
 use kefu_core::{AccountId, ConversationId, StoreError};
 use thiserror::Error;
-use tokio::sync::broadcast::{self, error::RecvError};
 
-use crate::hub::Live;
+use crate::hub::{Closed, Interest, Live, Receiver};
 use crate::{Hub, frame};
 
 const REPLAY_BATCH: u32 = 500;
@@ -34,7 +33,7 @@ pub struct AgentSubscription {
     store: Arc<dyn Store>,
     account: AccountId,
     visibility: Visibility,
-    rx: broadcast::Receiver<Live>,
+    rx: Receiver,
     cursor: StreamCursor,
     backlog: VecDeque<Event>,
     replaying: bool,
@@ -49,7 +48,11 @@ impl AgentSubscription {
         visibility: Visibility,
         cursor: Option<StreamCursor>,
     ) -> Result<Self, SubscriptionError> {
-        let rx = hub.subscribe_account(account);
+        let interest = match &visibility.inboxes {
+            None => Interest::Account(account),
+            Some(list) => Interest::Inboxes(list.clone()),
+        };
+        let rx = hub.subscribe(interest);
         let (cursor, replaying) = match cursor {
             Some(c) => (c, true),
             None => (store.stream_head().await?, true),
@@ -117,11 +120,8 @@ impl AgentSubscription {
                         return Ok(e.json.clone());
                     }
                 }
-                Err(RecvError::Lagged(_)) => {
-                    metrics::counter!("kefu_realtime_slow_consumers_total").increment(1);
-                    return Err(SubscriptionError::SlowConsumer);
-                }
-                Err(RecvError::Closed) => return Err(SubscriptionError::Closed),
+                Err(Closed::Lagged) => return Err(SubscriptionError::SlowConsumer),
+                Err(Closed::HubGone) => return Err(SubscriptionError::Closed),
             }
         }
     }
@@ -135,7 +135,7 @@ pub struct VisitorSubscription {
     store: Arc<dyn Store>,
     account: AccountId,
     conversation: ConversationId,
-    rx: broadcast::Receiver<Live>,
+    rx: Receiver,
     last_seq: i64,
     backlog: VecDeque<Event>,
     replaying: bool,
@@ -149,7 +149,7 @@ impl VisitorSubscription {
         conversation: ConversationId,
         after_seq: i64,
     ) -> Result<Self, SubscriptionError> {
-        let rx = hub.subscribe_conversation(conversation);
+        let rx = hub.subscribe(Interest::Conversation(conversation));
         Ok(Self {
             store,
             account,
@@ -218,11 +218,8 @@ impl VisitorSubscription {
                         return Ok(e.json.clone());
                     }
                 }
-                Err(RecvError::Lagged(_)) => {
-                    metrics::counter!("kefu_realtime_slow_consumers_total").increment(1);
-                    return Err(SubscriptionError::SlowConsumer);
-                }
-                Err(RecvError::Closed) => return Err(SubscriptionError::Closed),
+                Err(Closed::Lagged) => return Err(SubscriptionError::SlowConsumer),
+                Err(Closed::HubGone) => return Err(SubscriptionError::Closed),
             }
         }
     }

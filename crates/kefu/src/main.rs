@@ -1,1 +1,149 @@
-fn main() {}
+//! The `kefu` command: the server and its maintenance commands.
+#![forbid(unsafe_code)]
+
+mod config;
+mod demo;
+mod jobs;
+mod serve;
+mod telemetry;
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "kefu",
+    version,
+    about = "Kefu (客服): omnichannel customer service with a bot first and humans always reachable"
+)]
+struct Cli {
+    /// Configuration file (default: ./kefu.toml when present).
+    #[arg(long, global = true, env = "KEFU_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve(serve::ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate {
+        #[arg(long)]
+        database_url: Option<String>,
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
+    /// Configuration helpers.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+    /// User management.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Print an annotated example configuration (the defaults).
+    Example,
+    /// Print the configuration in effect, secrets redacted.
+    Show,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Set a user's password (read from standard input unless --password is given).
+    SetPassword {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        password: Option<String>,
+        #[arg(long)]
+        database_url: Option<String>,
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")?;
+    let mut cfg = config::Config::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Serve(args) => {
+            args.apply(&mut cfg);
+            telemetry::init_logging(&cfg.log)?;
+            rt.block_on(serve::run(cfg, args))
+        }
+        Command::Migrate {
+            database_url,
+            data_dir,
+        } => {
+            override_db(&mut cfg, database_url, data_dir);
+            telemetry::init_logging(&cfg.log)?;
+            rt.block_on(async {
+                let url = cfg.database_url();
+                serve::ensure_data_dir(&cfg)?;
+                kefu_store::migrate(&url)
+                    .await
+                    .with_context(|| format!("migrating {}", config::redact_url(&url)))?;
+                println!("migrations applied to {}", config::redact_url(&url));
+                Ok(())
+            })
+        }
+        Command::Config {
+            command: ConfigCommand::Example,
+        } => {
+            print!("{}", config::EXAMPLE);
+            Ok(())
+        }
+        Command::Config {
+            command: ConfigCommand::Show,
+        } => {
+            println!("{cfg:#?}");
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::SetPassword {
+                    email,
+                    password,
+                    database_url,
+                    data_dir,
+                },
+        } => {
+            override_db(&mut cfg, database_url, data_dir);
+            telemetry::init_logging(&cfg.log)?;
+            let password = match password {
+                Some(p) => p,
+                None => {
+                    let mut line = String::new();
+                    std::io::stdin()
+                        .read_line(&mut line)
+                        .context("reading the password from standard input")?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            rt.block_on(demo::set_password(&cfg, &email, &password))
+        }
+    }
+}
+
+fn override_db(cfg: &mut config::Config, database_url: Option<String>, data_dir: Option<PathBuf>) {
+    if let Some(d) = data_dir {
+        cfg.server.data_dir = d;
+    }
+    if let Some(u) = database_url {
+        cfg.server.database_url = u;
+    }
+}

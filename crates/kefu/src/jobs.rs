@@ -1,0 +1,73 @@
+//! Job handlers the server runs. Each is idempotent: a job may run again
+//! if its node dies before recording completion.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use kefu_core::model::{Job, Sender};
+use kefu_core::state::{Input, Policy};
+use kefu_core::store::Store;
+use kefu_core::{AccountId, Clock, ConversationId, StoreError};
+use kefu_jobs::{JobError, JobHandler, Worker};
+
+pub fn worker(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Worker {
+    Worker::new(store.clone(), clock.clone())
+        .handle("conversation.unsnooze", Unsnooze { store, clock })
+}
+
+/// Wakes a snoozed conversation when its time comes. If the customer wrote
+/// first, the state machine makes this a no-op.
+struct Unsnooze {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+}
+
+#[async_trait]
+impl JobHandler for Unsnooze {
+    async fn run(&self, job: &Job) -> Result<(), JobError> {
+        let id: ConversationId = job
+            .payload
+            .get("conversation_id")
+            .and_then(|v| v.as_str())
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| JobError::Fail("payload lacks conversation_id".into()))?;
+        let account: AccountId = job
+            .account_id
+            .ok_or_else(|| JobError::Fail("job lacks account_id".into()))?;
+        let conv = match self.store.get_conversation(account, id).await {
+            Ok(c) => c,
+            Err(StoreError::NotFound(_)) => return Ok(()),
+            Err(e) => return Err(JobError::Retry(e.to_string())),
+        };
+        // A later snooze moved the wake-up time (its enqueue was deduplicated
+        // against this job): wait until then.
+        if let Some(until) = conv.snoozed_until.filter(|t| *t > self.clock.now()) {
+            return Err(JobError::NotBefore(until));
+        }
+        let inbox = self
+            .store
+            .get_inbox(account, conv.inbox_id)
+            .await
+            .map_err(|e| JobError::Retry(e.to_string()))?;
+        let policy = Policy {
+            bot_enabled: inbox.bot_enabled,
+            default_team: inbox.default_team_id,
+        };
+        match self
+            .store
+            .apply(
+                account,
+                id,
+                Input::Unsnooze,
+                Sender::system(),
+                &policy,
+                None,
+                self.clock.now(),
+            )
+            .await
+        {
+            Ok(_) | Err(StoreError::Domain(_)) => Ok(()),
+            Err(e) => Err(JobError::Retry(e.to_string())),
+        }
+    }
+}
