@@ -180,6 +180,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(routes::system::router(doc))
+        // After routing, so the route template is known.
+        .route_layer(middleware::from_fn(record_metrics))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route") })
         .method_not_allowed_fallback(|| async { ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this route does not take that method") })
         .layer(DefaultBodyLimit::max(max_body))
@@ -189,6 +191,24 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin")))
         .layer(TraceLayer::new_for_http().make_span_with(|r: &Request<_>| tracing::info_span!("http", method = %r.method(), path = %r.uri().path())))
         .with_state(state)
+}
+
+/// Request counts and latencies by route template (never the raw path, which
+/// would make one time series per id).
+async fn record_metrics(req: Request<axum::body::Body>, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let method = req.method().as_str().to_owned();
+    let started = std::time::Instant::now();
+    let res = next.run(req).await;
+    let status = res.status().as_u16().to_string();
+    metrics::counter!("kefu_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status).increment(1);
+    metrics::histogram!("kefu_http_request_duration_seconds", "method" => method, "route" => route)
+        .record(started.elapsed().as_secs_f64());
+    res
 }
 
 /// Any error response that is not already our JSON shape (a layer's 413, a

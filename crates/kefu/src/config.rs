@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 pub const EXAMPLE: &str = include_str!("../../../config/default.toml");
 
-#[derive(Clone, Deserialize)]
+#[derive(Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub server: Server,
@@ -58,12 +58,6 @@ pub struct Metrics {
 pub struct Log {
     pub filter: String,
     pub format: String,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        toml::from_str(EXAMPLE).expect("the example config is the default and must parse")
-    }
 }
 
 impl Default for Server {
@@ -253,6 +247,12 @@ mod tests {
 
     #[test]
     fn example_is_the_default() {
+        let example: Config = toml::from_str(EXAMPLE).unwrap();
+        assert_eq!(
+            format!("{example:?}"),
+            format!("{:?}", Config::default()),
+            "config/default.toml must show the real defaults"
+        );
         let c = Config::default();
         assert_eq!(c.server.listen, "127.0.0.1:8080");
         assert_eq!(c.database_url(), "sqlite://data/kefu.db");

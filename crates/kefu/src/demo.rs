@@ -29,7 +29,10 @@ impl DemoInfo {
         );
         println!("  admin:  {ADMIN_EMAIL} / {ADMIN_PASSWORD}");
         println!("  agent:  {AGENT_EMAIL} / {AGENT_PASSWORD}");
-        println!("  widget inbox id: {}", self.inbox_id);
+        println!(
+            "  account id: {}   widget inbox id: {}",
+            self.account_id, self.inbox_id
+        );
         println!(
             "  sign in:  curl -i -X POST {base}/api/v1/auth/login -H 'content-type: application/json' -d '{{\"email\":\"{AGENT_EMAIL}\",\"password\":\"{AGENT_PASSWORD}\"}}'"
         );
