@@ -1,0 +1,195 @@
+//! The PostgreSQL adapter. Every unit of work is one transaction on a pooled
+//! connection with `synchronous_commit=on`; a conversation's row is locked
+//! with `SELECT ... FOR UPDATE` for the duration, so concurrent appends and
+//! claims serialize per conversation and nowhere else. Commits that write
+//! events `NOTIFY kefu_events`, which every node's listener turns into a wake
+//! of its relay.
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use kefu_core::StoreError;
+use kefu_core::event::{Event, NewEvent, StreamCursor};
+use kefu_core::model::*;
+use kefu_core::page::Page;
+use kefu_core::state::{Input, Policy};
+use kefu_core::store::{
+    Appended, Applied, ConversationFilter, ConversationPatch, NewConversation, NewMessage,
+    PageRequest, ReadCursor, Session, StoreResult,
+};
+use kefu_core::{
+    AccountId, AttachmentId, ContactId, ConversationId, InboxId, JobId, MessageId, SessionId,
+    TeamId, Timestamp, TokenId, UserId,
+};
+use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use tokio::sync::{Notify, oneshot};
+
+use crate::OpenOptions;
+use crate::error::db;
+
+// Dialect hooks for the shared SQL.
+macro_rules! for_update {
+    () => {
+        " FOR UPDATE"
+    };
+}
+macro_rules! skip_locked {
+    () => {
+        " FOR UPDATE SKIP LOCKED"
+    };
+}
+macro_rules! tx_text {
+    () => {
+        "tx::text"
+    };
+}
+
+include!("../shared/sql.rs");
+
+type Db = sqlx::Postgres;
+type Conn = sqlx::PgConnection;
+type DbRow = sqlx::postgres::PgRow;
+
+mod rows {
+    include!("../shared/rows.rs");
+}
+mod events {
+    include!("../shared/events.rs");
+}
+mod directory {
+    include!("../shared/directory.rs");
+}
+mod contacts {
+    include!("../shared/contacts.rs");
+}
+mod conversations {
+    include!("../shared/conversations.rs");
+}
+mod messages {
+    include!("../shared/messages.rs");
+}
+mod access {
+    include!("../shared/access.rs");
+}
+mod jobs {
+    include!("../shared/jobs.rs");
+}
+mod listener;
+mod stream;
+
+type BoxFut<'c, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'c>>;
+
+/// The PostgreSQL store. Dropping it stops its listener task.
+pub struct PgStore {
+    pool: PgPool,
+    committed: Arc<Notify>,
+    _stop_listener: oneshot::Sender<()>,
+}
+
+type Backend = PgStore;
+const BACKEND: &str = "postgres";
+
+fn connect_options(url: &str) -> StoreResult<PgConnectOptions> {
+    let o = PgConnectOptions::from_str(url)
+        .map_err(|e| StoreError::Unavailable(format!("invalid PostgreSQL URL: {e}")))?;
+    // Set explicitly on every connection: a server or role default of `off`
+    // (or `local` on a replica) would acknowledge commits that a crash can lose.
+    Ok(o.options([("synchronous_commit", "on")])
+        .application_name("kefu"))
+}
+
+async fn run_migrations(pool: &PgPool) -> StoreResult<()> {
+    sqlx::migrate!("./migrations/postgres")
+        .run(pool)
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("migrating the PostgreSQL database: {e}")))
+}
+
+/// Runs the migrations and closes the connection.
+pub(crate) async fn migrate(url: &str) -> StoreResult<()> {
+    let pool = PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(connect_options(url)?)
+        .await
+        .map_err(db)?;
+    let r = run_migrations(&pool).await;
+    pool.close().await;
+    r
+}
+
+impl PgStore {
+    /// Connects, migrates, and starts the `LISTEN` task that wakes
+    /// `committed` when any node commits events.
+    pub async fn open(url: &str, opts: &OpenOptions, committed: Arc<Notify>) -> StoreResult<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(opts.max_connections.max(2))
+            .acquire_timeout(opts.acquire_timeout)
+            .connect_with(connect_options(url)?)
+            .await
+            .map_err(db)?;
+        run_migrations(&pool).await?;
+        let (stop, stopped) = oneshot::channel();
+        tokio::spawn(listener::run(pool.clone(), committed.clone(), stopped));
+        Ok(Self {
+            pool,
+            committed,
+            _stop_listener: stop,
+        })
+    }
+
+    async fn read<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Conn) -> BoxFut<'c, StoreResult<T>> + Send + 'static,
+    {
+        let mut conn = self.pool.acquire().await.map_err(db)?;
+        f(&mut conn).await
+    }
+
+    async fn write<T, F>(&self, events: bool, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Conn) -> BoxFut<'c, StoreResult<T>> + Send + 'static,
+    {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let value = match f(&mut tx).await {
+            Ok(v) => v,
+            Err(e) => {
+                // Dropping the transaction would roll back too, but only once
+                // the connection is next used; say it now and free the locks.
+                let _ = tx.rollback().await;
+                return Err(e);
+            }
+        };
+        if events {
+            sqlx::query("SELECT pg_notify($1, '')")
+                .bind(listener::CHANNEL)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+        }
+        tx.commit().await.map_err(db)?;
+        if events {
+            // Wake this node's relay now rather than after the NOTIFY's
+            // round trip through the listener.
+            listener::wake(&self.committed);
+        }
+        Ok(value)
+    }
+
+    /// `SHOW synchronous_commit` on a pooled connection (`on` is durable).
+    pub async fn synchronous_commit(&self) -> StoreResult<String> {
+        self.read(|c| {
+            Box::pin(async move {
+                sqlx::query_scalar("SHOW synchronous_commit")
+                    .fetch_one(&mut *c)
+                    .await
+                    .map_err(db)
+            })
+        })
+        .await
+    }
+}
+
+include!("../shared/store_impl.rs");

@@ -1,0 +1,215 @@
+// Contacts and their channel identities. Included into `sqlite::contacts` and
+// `postgres::contacts`.
+
+use kefu_core::event::{EventType, NewEvent};
+use kefu_core::model::{Contact, Identity, Sender};
+use kefu_core::page::{Keyset, Page};
+use kefu_core::store::PageRequest;
+use kefu_core::{AccountId, ContactId, CoreError, StoreError};
+use serde_json::json;
+use sqlx::QueryBuilder;
+
+use super::events::insert_event;
+use super::rows::{self, to_json, to_value};
+use super::{Conn, Db};
+use crate::error::{db, refs};
+use crate::paging;
+
+type R<T> = Result<T, StoreError>;
+
+pub(crate) async fn create_contact(
+    c: &mut Conn,
+    contact: &Contact,
+    identities: &[Identity],
+) -> R<()> {
+    if identities
+        .iter()
+        .any(|i| i.account_id != contact.account_id || i.contact_id != contact.id)
+    {
+        return Err(CoreError::invalid("identities", "must belong to the new contact").into());
+    }
+    sqlx::query(
+        "INSERT INTO contacts (account_id, id, name, email, phone, attributes, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(contact.account_id.0)
+    .bind(contact.id.0)
+    .bind(&contact.name)
+    .bind(&contact.email)
+    .bind(&contact.phone)
+    .bind(to_json(&contact.attributes)?)
+    .bind(contact.created_at.0)
+    .bind(contact.updated_at.0)
+    .execute(&mut *c)
+    .await
+    .map_err(refs("account", "contact"))?;
+    for i in identities {
+        add_identity(c, i).await?;
+    }
+    let data = json!({ "contact": to_value(contact)? });
+    let e = NewEvent::new(EventType::ContactCreated, Sender::system(), data);
+    insert_event(c, contact.account_id, None, &e, contact.created_at).await?;
+    Ok(())
+}
+
+pub(crate) async fn get_contact(c: &mut Conn, account: AccountId, id: ContactId) -> R<Contact> {
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        contact_cols!(),
+        " FROM contacts WHERE account_id = $1 AND id = $2"
+    ))
+    .bind(account.0)
+    .bind(id.0)
+    .fetch_optional(&mut *c)
+    .await
+    .map_err(db)?
+    .ok_or(StoreError::NotFound("contact"))?;
+    rows::contact(&row)
+}
+
+pub(crate) async fn update_contact(c: &mut Conn, contact: &Contact) -> R<()> {
+    let r = sqlx::query(
+        "UPDATE contacts SET name = $3, email = $4, phone = $5, attributes = $6, updated_at = $7 \
+         WHERE account_id = $1 AND id = $2",
+    )
+    .bind(contact.account_id.0)
+    .bind(contact.id.0)
+    .bind(&contact.name)
+    .bind(&contact.email)
+    .bind(&contact.phone)
+    .bind(to_json(&contact.attributes)?)
+    .bind(contact.updated_at.0)
+    .execute(&mut *c)
+    .await
+    .map_err(db)?;
+    if r.rows_affected() == 0 {
+        return Err(StoreError::NotFound("contact"));
+    }
+    let data = json!({ "contact": to_value(contact)? });
+    let e = NewEvent::new(EventType::ContactUpdated, Sender::system(), data);
+    insert_event(c, contact.account_id, None, &e, contact.updated_at).await?;
+    Ok(())
+}
+
+/// `%text%` for a case-insensitive LIKE, with wildcards in the text escaped.
+fn contains_pattern(text: &str) -> String {
+    let mut p = String::from("%");
+    for ch in text.trim().to_lowercase().chars() {
+        if matches!(ch, '\\' | '%' | '_') {
+            p.push('\\');
+        }
+        p.push(ch);
+    }
+    p.push('%');
+    p
+}
+
+pub(crate) async fn list_contacts(
+    c: &mut Conn,
+    account: AccountId,
+    query: Option<&str>,
+    page: &PageRequest,
+) -> R<Page<Contact>> {
+    let size = paging::page_size(page);
+    let after = paging::cursor(page)?;
+    let mut q = QueryBuilder::<Db>::new(concat!(
+        "SELECT ",
+        contact_cols!(),
+        " FROM contacts WHERE account_id = "
+    ));
+    q.push_bind(account.0);
+    if let Some(text) = query.filter(|t| !t.trim().is_empty()) {
+        let p = contains_pattern(text);
+        q.push(" AND (LOWER(COALESCE(name, '')) LIKE ")
+            .push_bind(p.clone())
+            .push(" ESCAPE '\\' OR LOWER(COALESCE(email, '')) LIKE ")
+            .push_bind(p.clone())
+            .push(" ESCAPE '\\' OR COALESCE(phone, '') LIKE ")
+            .push_bind(p)
+            .push(" ESCAPE '\\')");
+    }
+    if let Some(k) = after {
+        // Spelled out rather than `(created_at, id) < (k, id)`: the first
+        // term bounds the index range on both backends.
+        q.push(" AND created_at <= ")
+            .push_bind(k.k)
+            .push(" AND (created_at < ")
+            .push_bind(k.k)
+            .push(" OR id < ")
+            .push_bind(k.id)
+            .push(")");
+    }
+    q.push(" ORDER BY created_at DESC, id DESC LIMIT ")
+        .push_bind(i64::from(size) + 1);
+    let rows = q
+        .build()
+        .fetch_all(&mut *c)
+        .await
+        .map_err(db)?
+        .iter()
+        .map(rows::contact)
+        .collect::<R<Vec<_>>>()?;
+    Ok(paging::finish(rows, size, |c| Keyset {
+        k: c.created_at.0,
+        id: c.id.0,
+    }))
+}
+
+pub(crate) async fn find_contact_by_identity(
+    c: &mut Conn,
+    account: AccountId,
+    kind: &str,
+    value: &str,
+) -> R<Option<Contact>> {
+    let row = sqlx::query(
+        "SELECT c.account_id, c.id, c.name, c.email, c.phone, c.attributes, c.created_at, c.updated_at \
+         FROM identities i JOIN contacts c ON c.account_id = i.account_id AND c.id = i.contact_id \
+         WHERE i.account_id = $1 AND i.kind = $2 AND i.value = $3",
+    )
+    .bind(account.0)
+    .bind(kind)
+    .bind(value)
+    .fetch_optional(&mut *c)
+    .await
+    .map_err(db)?;
+    row.as_ref().map(rows::contact).transpose()
+}
+
+pub(crate) async fn add_identity(c: &mut Conn, i: &Identity) -> R<()> {
+    sqlx::query(
+        "INSERT INTO identities (account_id, kind, value, contact_id, inbox_id, verified, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(i.account_id.0)
+    .bind(&i.kind)
+    .bind(&i.value)
+    .bind(i.contact_id.0)
+    .bind(i.inbox_id.map(|x| x.0))
+    .bind(i.verified)
+    .bind(i.created_at.0)
+    .execute(&mut *c)
+    .await
+    .map_err(refs("contact", "identity"))?;
+    Ok(())
+}
+
+pub(crate) async fn identities_of(
+    c: &mut Conn,
+    account: AccountId,
+    contact: ContactId,
+) -> R<Vec<Identity>> {
+    get_contact(c, account, contact).await?;
+    sqlx::query(concat!(
+        "SELECT ",
+        identity_cols!(),
+        " FROM identities WHERE account_id = $1 AND contact_id = $2 ORDER BY created_at, kind, value"
+    ))
+    .bind(account.0)
+    .bind(contact.0)
+    .fetch_all(&mut *c)
+    .await
+    .map_err(db)?
+    .iter()
+    .map(rows::identity)
+    .collect()
+}

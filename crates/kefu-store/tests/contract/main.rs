@@ -1,0 +1,14 @@
+//! The storage contract: every test body runs on SQLite and on PostgreSQL
+//! (see `harness`), so both adapters are held to one behaviour.
+
+mod fixture;
+mod harness;
+
+mod access;
+mod concurrency;
+mod contacts;
+mod conversations;
+mod directory;
+mod durability;
+mod jobs;
+mod messages;
