@@ -4,10 +4,12 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod blob;
 pub mod error;
 pub mod extract;
+pub mod media;
 pub mod routes;
 pub mod setup;
 

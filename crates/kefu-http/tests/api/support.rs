@@ -68,7 +68,7 @@ async fn fresh_pg_schema() -> Option<(String, String)> {
         }
     };
     let schema = format!("kefu_t_{}", uuid::Uuid::now_v7().simple());
-    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
         .execute(&mut conn)
         .await
         .expect("create schema");
@@ -80,63 +80,14 @@ async fn fresh_pg_schema() -> Option<(String, String)> {
 }
 
 impl TestApp {
+    /// A server with rate limits high enough not to get in the way.
     pub async fn spawn(backend: Backend) -> Option<Self> {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let (url, pg_schema) = match backend {
-            Backend::Sqlite => (
-                format!("sqlite://{}", dir.path().join("kefu.db").display()),
-                None,
-            ),
-            Backend::Postgres => {
-                let (url, schema) = fresh_pg_schema().await?;
-                (url.clone(), Some((pg_base_url(), schema)))
-            }
-        };
-        let opened = kefu_store::open(&url, Default::default())
-            .await
-            .expect("open store");
-        let store = opened.store.clone();
-        let (shutdown, shutdown_rx) = watch::channel(false);
-        let hub = Hub::new(1024);
-        kefu_realtime::spawn_relay(
-            store.clone(),
-            hub.clone(),
-            opened.committed.clone(),
-            shutdown_rx.clone(),
-        );
-        let blobs = Arc::new(kefu_http::blob::FolderBlobStore::new(
-            dir.path().join("blobs"),
-        ));
         let config = HttpConfig {
             public_rate_burst: 10_000,
             public_rate_per_second: 10_000.0,
             ..HttpConfig::default()
         };
-        let state = AppState::new(
-            store.clone(),
-            hub,
-            blobs,
-            b"test master secret",
-            config,
-            Arc::new(SystemClock),
-            shutdown_rx,
-        );
-        let tenant = seed_tenant(&*store, "Acme").await;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let s = state.clone();
-        tokio::spawn(async move { kefu_http::serve(listener, s, Duration::from_secs(2)).await });
-        Some(Self {
-            backend,
-            base: format!("http://{addr}"),
-            addr,
-            state,
-            store,
-            tenant,
-            shutdown,
-            _dir: dir,
-            pg_schema,
-        })
+        Self::spawn_with(backend, config).await
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -211,9 +162,11 @@ impl Drop for TestApp {
                 rt.block_on(async {
                     use sqlx::Connection;
                     if let Ok(mut c) = sqlx::PgConnection::connect(&base).await {
-                        let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
-                            .execute(&mut c)
-                            .await;
+                        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                            "DROP SCHEMA {schema} CASCADE"
+                        )))
+                        .execute(&mut c)
+                        .await;
                     }
                 });
             })
@@ -367,4 +320,62 @@ macro_rules! both_backends {
             }
         }
     };
+}
+
+impl TestApp {
+    /// Like [`TestApp::spawn`], with the HTTP settings given (for tests of
+    /// limits: rate limits, body sizes, cookie flags).
+    pub async fn spawn_with(backend: Backend, config: HttpConfig) -> Option<Self> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (url, pg_schema) = match backend {
+            Backend::Sqlite => (
+                format!("sqlite://{}", dir.path().join("kefu.db").display()),
+                None,
+            ),
+            Backend::Postgres => {
+                let (url, schema) = fresh_pg_schema().await?;
+                (url.clone(), Some((pg_base_url(), schema)))
+            }
+        };
+        let opened = kefu_store::open(&url, Default::default())
+            .await
+            .expect("open store");
+        let store = opened.store.clone();
+        let (shutdown, shutdown_rx) = watch::channel(false);
+        let hub = Hub::new(1024);
+        kefu_realtime::spawn_relay(
+            store.clone(),
+            hub.clone(),
+            opened.committed.clone(),
+            shutdown_rx.clone(),
+        );
+        let blobs = Arc::new(kefu_http::blob::FolderBlobStore::new(
+            dir.path().join("blobs"),
+        ));
+        let state = AppState::new(
+            store.clone(),
+            hub,
+            blobs,
+            b"test master secret",
+            config,
+            Arc::new(SystemClock),
+            shutdown_rx,
+        );
+        let tenant = seed_tenant(&*store, "Acme").await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let s = state.clone();
+        tokio::spawn(async move { kefu_http::serve(listener, s, Duration::from_secs(2)).await });
+        Some(Self {
+            backend,
+            base: format!("http://{addr}"),
+            addr,
+            state,
+            store,
+            tenant,
+            shutdown,
+            _dir: dir,
+            pg_schema,
+        })
+    }
 }
