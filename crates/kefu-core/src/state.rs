@@ -651,15 +651,15 @@ mod tests {
                         assert!(changes.is_empty());
                     }
                     // An owner change to an agent is always recorded as an assignment.
-                    if let Owner::Agent(a) = n.owner {
-                        if s.owner != n.owner {
-                            assert!(
-                                t.effects.iter().any(
-                                    |e| matches!(e, Effect::Assigned { agent, .. } if *agent == a)
-                                ),
-                                "{s:?} {i:?}"
-                            );
-                        }
+                    if let Owner::Agent(a) = n.owner
+                        && s.owner != n.owner
+                    {
+                        assert!(
+                            t.effects.iter().any(
+                                |e| matches!(e, Effect::Assigned { agent, .. } if *agent == a)
+                            ),
+                            "{s:?} {i:?}"
+                        );
                     }
                     // Leaving resolved is always a reopen.
                     if s.status == Status::Resolved && n.status != Status::Resolved {

@@ -18,6 +18,10 @@ pub fn visitor_frame(event: &Event) -> String {
         m.remove("external_id");
         m.remove("account_id");
         m.remove("inbox_id");
+        // Visitors learn who wrote (contact, bot, agent), not internal user ids.
+        if let Some(sender) = m.get_mut("sender").and_then(|s| s.as_object_mut()) {
+            sender.remove("id");
+        }
     }
     json!({
         "type": "event",
@@ -38,4 +42,36 @@ pub fn visitor_frame(event: &Event) -> String {
 /// Sent once the backlog has been replayed: from here on frames are live.
 pub fn ready_frame(cursor: impl serde::Serialize) -> String {
     json!({"type": "ready", "cursor": cursor}).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kefu_core::event::EventType;
+    use kefu_core::model::Sender;
+    use kefu_core::{AccountId, ConversationId, EventId, InboxId, Timestamp, UserId};
+
+    #[test]
+    fn visitor_frames_hide_internal_ids() {
+        let agent = UserId::new();
+        let e = Event {
+            id: EventId::new(),
+            account_id: AccountId::new(),
+            kind: EventType::MessageCreated,
+            schema_version: 1,
+            conversation_id: Some(ConversationId::new()),
+            inbox_id: Some(InboxId::new()),
+            seq: Some(3),
+            actor: Sender::agent(agent),
+            data: serde_json::json!({"message": {"visibility": "public", "client_id": "c1", "sender": {"kind": "agent", "id": agent}, "content": {"type": "text", "text": "hi"}}}),
+            created_at: Timestamp(0),
+            cursor: None,
+        };
+        let v = visitor_frame(&e);
+        assert!(!v.contains(&agent.to_string()), "{v}");
+        assert!(!v.contains("c1") && !v.contains(&e.account_id.to_string()));
+        assert!(v.contains("\"text\":\"hi\""));
+        // Agents see everything.
+        assert!(agent_frame(&e).contains(&agent.to_string()));
+    }
 }
