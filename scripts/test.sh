@@ -15,3 +15,6 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 echo "== cargo test"
 cargo test --workspace --locked
+
+echo "== web e2e (headless chromium)"
+bash scripts/e2e.sh

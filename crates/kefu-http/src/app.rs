@@ -180,6 +180,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(routes::system::router(doc))
+        // The web apps (console, widget, /sdk.js); before the JSON fallback.
+        .merge(kefu_web::router())
         // After routing, so the route template is known.
         .route_layer(middleware::from_fn(record_metrics))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route") })

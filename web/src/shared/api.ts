@@ -1,0 +1,90 @@
+/** Errors are always {"error": {"code", "message"}}. */
+export class ApiError extends Error {
+  constructor(
+    public status: number,
+    public code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface RequestOptions {
+  method?: string;
+  body?: unknown;
+  token?: string;
+}
+
+/** JSON fetch against the same origin. Changing requests carry the CSRF header. */
+export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  const method = opts.method ?? "GET";
+  const headers: Record<string, string> = { accept: "application/json" };
+  if (method !== "GET") headers["x-kefu-csrf"] = "1";
+  if (opts.body !== undefined) headers["content-type"] = "application/json";
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  const res = await fetch(path, {
+    method,
+    headers,
+    credentials: "same-origin",
+    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+  });
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  const data = text ? JSON.parse(text) : undefined;
+  if (!res.ok) {
+    const e = data?.error ?? {};
+    // A session that expired sends the console back to the sign-in page.
+    if (res.status === 401 && !opts.token) window.dispatchEvent(new Event("kefu:unauthorized"));
+    throw new ApiError(res.status, e.code ?? "http_" + res.status, e.message ?? res.statusText);
+  }
+  return data as T;
+}
+
+export function wsUrl(path: string): string {
+  const proto = location.protocol === "https:" ? "wss:" : "ws:";
+  return `${proto}//${location.host}${path}`;
+}
+
+export type Timestamp = number | string;
+
+export interface MessageContent {
+  type: string;
+  text?: string | null;
+  title?: string;
+  [k: string]: unknown;
+}
+
+export interface Message {
+  id: string;
+  conversation_id: string;
+  seq: number;
+  sender: { kind: "contact" | "bot" | "agent" | "system"; id?: string | null };
+  content: MessageContent;
+  visibility?: "public" | "internal";
+  client_id?: string | null;
+  created_at: Timestamp;
+}
+
+export interface Conversation {
+  id: string;
+  inbox_id: string;
+  contact_id: string;
+  status: "bot" | "queued" | "assigned" | "snoozed" | "resolved";
+  assignee_id: string | null;
+  subject: string | null;
+  last_seq: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  last_activity_at: Timestamp;
+}
+
+export function toDate(t: Timestamp): Date {
+  return typeof t === "number" ? new Date(t) : new Date(t);
+}
+
+/** Plain text for any message content type (rendered as text, never as HTML). */
+export function contentText(c: MessageContent): string | null {
+  if (typeof c.text === "string") return c.text;
+  if (typeof c.title === "string") return c.title;
+  return null;
+}
