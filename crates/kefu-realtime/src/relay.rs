@@ -13,6 +13,8 @@ use crate::Hub;
 
 const BATCH: u32 = 1000;
 const POLL: Duration = Duration::from_millis(250);
+const HELD_BACK_FIRST: Duration = Duration::from_millis(2);
+const HELD_BACK_MAX: Duration = Duration::from_millis(64);
 
 /// Starts the relay from the current head of the stream (sockets replay
 /// older events themselves). Stops when `shutdown` turns true.
@@ -32,16 +34,22 @@ pub fn spawn_relay(
                 }
             }
         };
+        // After a commit signal, an empty read means the events are held back
+        // (on PostgreSQL, until older transactions finish): look again soon
+        // rather than at the next poll.
+        let mut retry_in: Option<Duration> = None;
         loop {
             // Register interest before reading, so a commit that lands while
             // we read still wakes us.
             let notified = committed.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
+            let mut published = 0;
             loop {
                 match store.stream_after(cursor, BATCH).await {
                     Ok(events) => {
                         let n = events.len();
+                        published += n;
                         for e in events {
                             if let Some(c) = e.cursor {
                                 cursor = c;
@@ -58,9 +66,19 @@ pub fn spawn_relay(
                     }
                 }
             }
+            let wait = match retry_in {
+                Some(d) if published == 0 && d <= HELD_BACK_MAX => {
+                    retry_in = Some(d * 2);
+                    d
+                }
+                _ => {
+                    retry_in = None;
+                    POLL
+                }
+            };
             tokio::select! {
-                _ = &mut notified => {}
-                _ = tokio::time::sleep(POLL) => {}
+                _ = &mut notified => { retry_in = Some(HELD_BACK_FIRST); }
+                _ = tokio::time::sleep(wait) => {}
                 _ = shutdown.changed() => {}
             }
             if *shutdown.borrow() {

@@ -34,7 +34,10 @@ impl DemoInfo {
             self.account_id, self.inbox_id
         );
         println!("  answer as the agent:  {base}/");
-        println!("  chat as a visitor:    {base}/widget?inbox={}", self.inbox_id);
+        println!(
+            "  chat as a visitor:    {base}/widget?inbox={}",
+            self.inbox_id
+        );
         println!(
             "  sign in:  curl -i -X POST {base}/api/v1/auth/login -H 'content-type: application/json' -d '{{\"email\":\"{AGENT_EMAIL}\",\"password\":\"{AGENT_PASSWORD}\"}}'"
         );

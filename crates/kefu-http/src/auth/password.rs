@@ -8,7 +8,12 @@ use argon2::password_hash::{
 
 use crate::error::ApiError;
 
+/// Argon2 takes ~19 MiB per hash; unbounded concurrent logins would grow
+/// memory (and the allocator keeps it). Two at a time keeps both cores busy.
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
 pub async fn hash(password: String) -> Result<String, ApiError> {
+    let _permit = HASHING.acquire().await.map_err(|_| ApiError::internal())?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
@@ -30,6 +35,9 @@ pub fn hash_blocking(password: &str) -> String {
 }
 
 pub async fn verify(password: String, hash: String) -> bool {
+    let Ok(_permit) = HASHING.acquire().await else {
+        return false;
+    };
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash)
             .map(|h| {

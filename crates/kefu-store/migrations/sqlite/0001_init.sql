@@ -132,7 +132,8 @@ CREATE TABLE conversations (
 CREATE INDEX conversations_list ON conversations (account_id, last_activity_at DESC, id DESC);
 CREATE INDEX conversations_by_status ON conversations (account_id, status, last_activity_at DESC, id DESC);
 CREATE INDEX conversations_by_assignee ON conversations (account_id, assignee_id, status);
-CREATE INDEX conversations_by_contact ON conversations (account_id, contact_id);
+-- Newest first: the widget asks for a contact's current conversation on every message.
+CREATE INDEX conversations_by_contact ON conversations (account_id, contact_id, last_activity_at DESC, id DESC);
 CREATE INDEX conversations_by_inbox ON conversations (account_id, inbox_id);
 
 CREATE TABLE messages (

@@ -2,4 +2,5 @@
 //! and durability under SIGKILL. One test binary for the crate.
 
 mod demo_flow;
+mod durability;
 mod support;

@@ -50,10 +50,10 @@ impl Server {
         let deadline = Instant::now() + Duration::from_secs(60);
         let http = reqwest::Client::new();
         loop {
-            if let Ok(r) = http.get(format!("{base}/healthz")).send().await {
-                if r.status() == 200 {
-                    break;
-                }
+            if let Ok(r) = http.get(format!("{base}/healthz")).send().await
+                && r.status() == 200
+            {
+                break;
             }
             assert!(
                 Instant::now() < deadline,
