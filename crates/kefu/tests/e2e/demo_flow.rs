@@ -41,7 +41,7 @@ fn is_message(v: &Value, text: &str) -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn readme_run_command_serves_a_live_conversation() {
     let (_tmp, dir) = data_dir();
-    let server = Server::start(&dir, &[]).await;
+    let server = Server::start(&dir).await;
     assert!(
         dir.join("kefu.db").exists(),
         "SQLite database created in the data folder"
@@ -142,9 +142,9 @@ async fn readme_run_command_serves_a_live_conversation() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_seeding_is_idempotent_and_set_password_works() {
     let (_tmp, dir) = data_dir();
-    drop(Server::start(&dir, &[]).await);
+    drop(Server::start(&dir).await);
     // A second start on the same data seeds nothing twice and keeps working.
-    let server = Server::start(&dir, &[]).await;
+    let server = Server::start(&dir).await;
     let http = reqwest::Client::new();
     let login = |pw: &'static str| {
         http.post(server.url("/api/v1/auth/login"))
@@ -172,7 +172,7 @@ async fn demo_seeding_is_idempotent_and_set_password_works() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let server = Server::start(&dir, &[]).await;
+    let server = Server::start(&dir).await;
     let login = |pw: &'static str| {
         http.post(server.url("/api/v1/auth/login"))
             .json(&json!({"email": "admin@kefu.demo", "password": pw}))

@@ -19,127 +19,20 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{BuildHasher, Hasher};
-use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+
+use crate::support::Server;
 
 const VISITORS: usize = 16;
 const CYCLES: usize = 3;
 const DEMO_INBOX: &str = "01920000-0000-7000-8000-000000000002";
 const ADMIN_EMAIL: &str = "admin@kefu.demo";
 const ADMIN_PASSWORD: &str = "kefu-demo-admin";
-
-/// A running `kefu serve --demo`, killed with SIGKILL when dropped.
-struct Server {
-    child: Child,
-    base: String,
-    log: Arc<Mutex<Vec<String>>>,
-}
-
-impl Server {
-    fn start(data_dir: &Path, config: &Path, database_url: Option<&str>) -> Server {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_kefu"));
-        cmd.arg("--config")
-            .arg(config)
-            .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(data_dir)
-            .env("KEFU_METRICS_LISTEN", "")
-            .env("KEFU_LOG", "warn")
-            .env_remove("KEFU_DATABASE_URL")
-            .env_remove("KEFU_LISTEN")
-            .env_remove("KEFU_DATA_DIR")
-            .env_remove("KEFU_SECRET_KEY")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        if let Some(url) = database_url {
-            cmd.arg("--database-url").arg(url);
-        }
-        let mut child = cmd.spawn().expect("spawning the kefu binary");
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let (addr_tx, addr_rx) = mpsc::channel::<String>();
-        let stdout = child.stdout.take().expect("piped stdout");
-        let stderr = child.stderr.take().expect("piped stderr");
-        drain(stdout, log.clone(), Some(addr_tx));
-        drain(stderr, log.clone(), None);
-        let base = match addr_rx.recv_timeout(Duration::from_secs(60)) {
-            Ok(base) => base,
-            Err(_) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!(
-                    "kefu did not report its address within 60 s; output:\n{}",
-                    log.lock().unwrap().join("\n")
-                );
-            }
-        };
-        Server { child, base, log }
-    }
-
-    /// SIGKILL (std's `Child::kill` on Unix), then reap.
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-
-    fn output(&self) -> String {
-        self.log.lock().unwrap().join("\n")
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-/// Copies a pipe into the log; the first `Kefu is running at http://…` line
-/// is sent on `addr`.
-fn drain(
-    pipe: impl Read + Send + 'static,
-    log: Arc<Mutex<Vec<String>>>,
-    addr: Option<mpsc::Sender<String>>,
-) {
-    std::thread::spawn(move || {
-        let mut addr = addr;
-        for line in BufReader::new(pipe).lines() {
-            let Ok(line) = line else { break };
-            if let Some(rest) = line.split("Kefu is running at ").nth(1)
-                && let Some(tx) = addr.take()
-            {
-                let base = rest.split_whitespace().next().unwrap_or("").to_string();
-                let _ = tx.send(base);
-            }
-            let mut l = log.lock().unwrap();
-            if l.len() < 2000 {
-                l.push(line);
-            }
-        }
-    });
-}
-
-async fn wait_healthy(http: &reqwest::Client, server: &Server) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Ok(r) = http.get(format!("{}/healthz", server.base)).send().await
-            && r.status() == 200
-        {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "kefu at {} never became healthy; output:\n{}",
-            server.base,
-            server.output()
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
 
 /// Where one backend keeps its data, and how the server is started on it.
 struct Site {
@@ -178,8 +71,12 @@ impl Site {
     }
 
     async fn start(&self, http: &reqwest::Client) -> Server {
-        let s = Server::start(&self.data_dir, &self.config, self.database_url.as_deref());
-        wait_healthy(http, &s).await;
+        let s = Server::spawn(
+            &self.data_dir,
+            Some(&self.config),
+            self.database_url.as_deref(),
+        );
+        s.wait_healthy(http).await;
         s
     }
 }
