@@ -147,35 +147,46 @@ impl PgStore {
         f(&mut conn).await
     }
 
+    /// Runs one unit of work in its own transaction. It runs in its own task,
+    /// so a caller that goes away (a client disconnecting mid-request) cannot
+    /// drop the transaction half-way: it commits or rolls back either way.
+    /// (Dropping sqlx 0.9.0 futures inside `begin` can return a connection
+    /// with an open transaction to the pool.)
     async fn write<T, F>(&self, events: bool, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut Conn) -> BoxFut<'c, StoreResult<T>> + Send + 'static,
     {
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        let value = match f(&mut tx).await {
-            Ok(v) => v,
-            Err(e) => {
-                // Dropping the transaction would roll back too, but only once
-                // the connection is next used; say it now and free the locks.
-                let _ = tx.rollback().await;
-                return Err(e);
+        let pool = self.pool.clone();
+        let committed = self.committed.clone();
+        let unit = tokio::spawn(async move {
+            let mut tx = pool.begin().await.map_err(db)?;
+            let value = match f(&mut tx).await {
+                Ok(v) => v,
+                Err(e) => {
+                    // Dropping the transaction would roll back too, but only once
+                    // the connection is next used; say it now and free the locks.
+                    let _ = tx.rollback().await;
+                    return Err(e);
+                }
+            };
+            if events {
+                sqlx::query("SELECT pg_notify($1, '')")
+                    .bind(listener::CHANNEL)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
             }
-        };
-        if events {
-            sqlx::query("SELECT pg_notify($1, '')")
-                .bind(listener::CHANNEL)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-        }
-        tx.commit().await.map_err(db)?;
-        if events {
-            // Wake this node's relay now rather than after the NOTIFY's
-            // round trip through the listener.
-            listener::wake(&self.committed);
-        }
-        Ok(value)
+            tx.commit().await.map_err(db)?;
+            if events {
+                // Wake this node's relay now rather than after the NOTIFY's
+                // round trip through the listener.
+                listener::wake(&committed);
+            }
+            Ok(value)
+        });
+        unit.await
+            .map_err(|e| StoreError::Database(format!("unit of work failed: {e}")))?
     }
 
     /// `SHOW synchronous_commit` on a pooled connection (`on` is durable).
