@@ -63,13 +63,13 @@ mod tests {
             inbox_id: Some(InboxId::new()),
             seq: Some(3),
             actor: Sender::agent(agent),
-            data: serde_json::json!({"message": {"visibility": "public", "client_id": "c1", "sender": {"kind": "agent", "id": agent}, "content": {"type": "text", "text": "hi"}}}),
+            data: serde_json::json!({"message": {"visibility": "public", "client_id": "the-client-id", "sender": {"kind": "agent", "id": agent}, "content": {"type": "text", "text": "hi"}}}),
             created_at: Timestamp(0),
             cursor: None,
         };
         let v = visitor_frame(&e);
         assert!(!v.contains(&agent.to_string()), "{v}");
-        assert!(!v.contains("c1") && !v.contains(&e.account_id.to_string()));
+        assert!(!v.contains("the-client-id") && !v.contains(&e.account_id.to_string()));
         assert!(v.contains("\"text\":\"hi\""));
         // Agents see everything.
         assert!(agent_frame(&e).contains(&agent.to_string()));
