@@ -367,28 +367,32 @@ pub(crate) async fn set_team_member(
     member: bool,
 ) -> R<()> {
     get_team(c, account, team).await?;
-    if member {
-        sqlx::query(
-            "INSERT INTO team_members (account_id, team_id, user_id) VALUES ($1, $2, $3) \
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(account.0)
-        .bind(team.0)
-        .bind(user.0)
-        .execute(&mut *c)
-        .await
-        .map_err(refs("member", "team member"))?;
+    let sql = if member {
+        "INSERT INTO team_members (account_id, team_id, user_id) VALUES ($1, $2, $3) \
+         ON CONFLICT DO NOTHING"
     } else {
-        sqlx::query(
-            "DELETE FROM team_members WHERE account_id = $1 AND team_id = $2 AND user_id = $3",
-        )
+        "DELETE FROM team_members WHERE account_id = $1 AND team_id = $2 AND user_id = $3"
+    };
+    set_membership(c, sql, account, team.0, user, "team member").await
+}
+
+/// Runs a membership insert or delete of (account, parent, user); a user who
+/// is not a member of the account is reported as a missing member.
+async fn set_membership(
+    c: &mut Conn,
+    sql: &'static str,
+    account: AccountId,
+    parent: uuid::Uuid,
+    user: UserId,
+    what: &'static str,
+) -> R<()> {
+    sqlx::query(sql)
         .bind(account.0)
-        .bind(team.0)
+        .bind(parent)
         .bind(user.0)
         .execute(&mut *c)
         .await
-        .map_err(db)?;
-    }
+        .map_err(refs("member", what))?;
     Ok(())
 }
 
@@ -537,29 +541,13 @@ pub(crate) async fn set_inbox_member(
     member: bool,
 ) -> R<()> {
     get_inbox(c, account, inbox).await?;
-    if member {
-        sqlx::query(
-            "INSERT INTO inbox_members (account_id, inbox_id, user_id) VALUES ($1, $2, $3) \
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(account.0)
-        .bind(inbox.0)
-        .bind(user.0)
-        .execute(&mut *c)
-        .await
-        .map_err(refs("member", "inbox member"))?;
+    let sql = if member {
+        "INSERT INTO inbox_members (account_id, inbox_id, user_id) VALUES ($1, $2, $3) \
+         ON CONFLICT DO NOTHING"
     } else {
-        sqlx::query(
-            "DELETE FROM inbox_members WHERE account_id = $1 AND inbox_id = $2 AND user_id = $3",
-        )
-        .bind(account.0)
-        .bind(inbox.0)
-        .bind(user.0)
-        .execute(&mut *c)
-        .await
-        .map_err(db)?;
-    }
-    Ok(())
+        "DELETE FROM inbox_members WHERE account_id = $1 AND inbox_id = $2 AND user_id = $3"
+    };
+    set_membership(c, sql, account, inbox.0, user, "inbox member").await
 }
 
 pub(crate) async fn inbox_members(
