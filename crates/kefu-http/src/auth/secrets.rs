@@ -3,8 +3,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hmac::{Hmac, Mac};
-use rand::RngCore;
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
 type HmacSha256 = Hmac<Sha256>;
@@ -12,7 +11,7 @@ type HmacSha256 = Hmac<Sha256>;
 /// A random secret with a recognisable prefix, e.g. `kefu_pat_…`.
 pub fn random_token(prefix: &str) -> String {
     let mut b = [0u8; 32];
-    rand::rng().fill_bytes(&mut b);
+    rand::fill(&mut b);
     format!("{prefix}{}", URL_SAFE_NO_PAD.encode(b))
 }
 
@@ -21,7 +20,8 @@ pub fn sha256_hex(s: &str) -> String {
 }
 
 pub fn hmac_sha256(key: &[u8], msg: &[u8]) -> Vec<u8> {
-    let mut mac = <HmacSha256 as Mac>::new_from_slice(key).expect("HMAC takes keys of any size");
+    let mut mac =
+        <HmacSha256 as KeyInit>::new_from_slice(key).expect("HMAC takes keys of any size");
     mac.update(msg);
     mac.finalize().into_bytes().to_vec()
 }
@@ -31,7 +31,8 @@ pub fn verify_hmac_hex(key: &[u8], msg: &[u8], signature_hex: &str) -> bool {
     let Ok(sig) = hex::decode(signature_hex.trim()) else {
         return false;
     };
-    let mut mac = <HmacSha256 as Mac>::new_from_slice(key).expect("HMAC takes keys of any size");
+    let mut mac =
+        <HmacSha256 as KeyInit>::new_from_slice(key).expect("HMAC takes keys of any size");
     mac.update(msg);
     mac.verify_slice(&sig).is_ok()
 }
@@ -41,7 +42,8 @@ pub fn verify_hmac_b64(key: &[u8], msg: &[u8], signature: &str) -> bool {
     let Ok(sig) = URL_SAFE_NO_PAD.decode(signature) else {
         return false;
     };
-    let mut mac = <HmacSha256 as Mac>::new_from_slice(key).expect("HMAC takes keys of any size");
+    let mut mac =
+        <HmacSha256 as KeyInit>::new_from_slice(key).expect("HMAC takes keys of any size");
     mac.update(msg);
     mac.verify_slice(&sig).is_ok()
 }
