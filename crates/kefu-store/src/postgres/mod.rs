@@ -60,6 +60,9 @@ mod events {
 mod directory {
     include!("../shared/directory.rs");
 }
+mod keyset {
+    include!("../shared/keyset.rs");
+}
 mod contacts {
     include!("../shared/contacts.rs");
 }

@@ -128,19 +128,7 @@ pub(crate) async fn list_contacts(
             .push_bind(p)
             .push(" ESCAPE '\\')");
     }
-    if let Some(k) = after {
-        // Spelled out rather than `(created_at, id) < (k, id)`: the first
-        // term bounds the index range on both backends.
-        q.push(" AND created_at <= ")
-            .push_bind(k.k)
-            .push(" AND (created_at < ")
-            .push_bind(k.k)
-            .push(" OR id < ")
-            .push_bind(k.id)
-            .push(")");
-    }
-    q.push(" ORDER BY created_at DESC, id DESC LIMIT ")
-        .push_bind(i64::from(size) + 1);
+    super::keyset::newest_first(&mut q, "created_at", after.as_ref(), size);
     let rows = q
         .build()
         .fetch_all(&mut *c)

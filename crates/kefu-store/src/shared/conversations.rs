@@ -185,19 +185,7 @@ pub(crate) async fn list_conversations(
         }
         q.push(")");
     }
-    if let Some(k) = after {
-        // Spelled out rather than `(last_activity_at, id) < (k, id)`: the first
-        // term bounds the index range on both backends.
-        q.push(" AND last_activity_at <= ")
-            .push_bind(k.k)
-            .push(" AND (last_activity_at < ")
-            .push_bind(k.k)
-            .push(" OR id < ")
-            .push_bind(k.id)
-            .push(")");
-    }
-    q.push(" ORDER BY last_activity_at DESC, id DESC LIMIT ")
-        .push_bind(i64::from(size) + 1);
+    super::keyset::newest_first(&mut q, "last_activity_at", after.as_ref(), size);
     let rows = q
         .build()
         .fetch_all(&mut *c)
