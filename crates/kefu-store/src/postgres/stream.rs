@@ -9,6 +9,10 @@
 //! "After the cursor" is spelled out (`tx >= a AND (tx > a OR pos > b)`)
 //! rather than as a row comparison, so the index bounds are plain scalar
 //! keys on `tx`.
+//!
+//! The order is written `events.tx`: the selected columns include `tx::text
+//! AS tx`, and a bare `ORDER BY tx` would sort by that text, putting
+//! transaction 10000 before 9998.
 
 use kefu_core::event::{Event, StreamCursor};
 use kefu_core::{AccountId, StoreError};
@@ -31,7 +35,7 @@ pub(crate) async fn account_events_after(
         " FROM events WHERE account_id = $1 \
          AND tx < pg_snapshot_xmin(pg_current_snapshot()) \
          AND tx >= $2::text::xid8 AND (tx > $2::text::xid8 OR pos > $3) \
-         ORDER BY tx, pos LIMIT $4"
+         ORDER BY events.tx, events.pos LIMIT $4"
     ))
     .bind(account.0)
     .bind(cursor.tx.to_string())
@@ -51,7 +55,7 @@ pub(crate) async fn stream_after(c: &mut Conn, cursor: StreamCursor, limit: u32)
         event_cols!(),
         " FROM events WHERE tx < pg_snapshot_xmin(pg_current_snapshot()) \
          AND tx >= $1::text::xid8 AND (tx > $1::text::xid8 OR pos > $2) \
-         ORDER BY tx, pos LIMIT $3"
+         ORDER BY events.tx, events.pos LIMIT $3"
     ))
     .bind(cursor.tx.to_string())
     .bind(cursor.pos)

@@ -328,3 +328,44 @@ async fn commits_wake_the_relay(cx: Ctx) {
     }
     let _ = StreamCursor::START;
 }
+
+/// PostgreSQL orders the stream by the writing transaction's id. The events
+/// query also selects that id as text under the same name, and a bare
+/// `ORDER BY tx` would sort the text: transaction 100 before 98. Transaction
+/// ids cross a power of ten rarely, so the rows are written here directly.
+#[tokio::test]
+async fn stream_orders_transaction_ids_as_numbers() {
+    crate::harness::run(Backend::Postgres, |cx| async move {
+        use sqlx::Connection;
+        let mut c = sqlx::PgConnection::connect(&cx.url).await.unwrap();
+        let account = AccountId::new();
+        let actor = serde_json::to_string(&Sender::system()).unwrap();
+        // Inserted out of order, so `pos` order differs from `tx` order too.
+        for tx in [100i64, 101, 98, 99] {
+            sqlx::query(
+                "INSERT INTO events (tx, id, account_id, type, schema_version, actor, data, \
+                 created_at) VALUES ($1::text::xid8, $2, $3, 'conversation.created', 1, $4, \
+                 '{}', 0)",
+            )
+            .bind(tx.to_string())
+            .bind(uuid::Uuid::now_v7())
+            .bind(account.0)
+            .bind(&actor)
+            .execute(&mut c)
+            .await
+            .unwrap();
+        }
+        let start = StreamCursor { tx: 0, pos: 0 };
+        let all = cx.store.stream_after(start, 10).await.unwrap();
+        let txs: Vec<u64> = all.iter().map(|e| e.cursor.unwrap().tx).collect();
+        assert_eq!(txs, [98, 99, 100, 101]);
+        let mine = cx.store.account_events_after(account, start, 10).await.unwrap();
+        let txs: Vec<u64> = mine.iter().map(|e| e.cursor.unwrap().tx).collect();
+        assert_eq!(txs, [98, 99, 100, 101]);
+        // Resuming after the second yields the rest, in order.
+        let rest = cx.store.stream_after(all[1].cursor.unwrap(), 10).await.unwrap();
+        let txs: Vec<u64> = rest.iter().map(|e| e.cursor.unwrap().tx).collect();
+        assert_eq!(txs, [100, 101]);
+    })
+    .await;
+}
