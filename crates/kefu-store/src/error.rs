@@ -1,28 +1,93 @@
-//! Mapping of sqlx errors onto the storage port's `StoreError`. Call sites
+//! Mapping of driver errors onto the storage port's `StoreError`. Call sites
 //! name what a unique or foreign-key violation means for them, because SQLite
 //! does not report constraint names and a bare "constraint failed" helps no
 //! one.
 
 use kefu_core::StoreError;
-use sqlx::error::ErrorKind;
+
+/// What a driver error means for the storage port.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// Connection trouble, a busy/locked database, a deadlock or a
+    /// serialization failure: retrying the unit of work is the remedy.
+    Unavailable,
+    UniqueViolation,
+    ForeignKeyViolation,
+    Other,
+}
+
+/// A driver error (sqlx on PostgreSQL, rusqlite on SQLite) the shared SQL's
+/// `map_err` helpers accept.
+pub(crate) trait DbError: std::fmt::Display {
+    fn kind(&self) -> Kind;
+}
+
+impl DbError for sqlx::Error {
+    fn kind(&self) -> Kind {
+        use sqlx::error::ErrorKind;
+        match self {
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::WorkerCrashed => return Kind::Unavailable,
+            _ => {}
+        }
+        let Some(d) = self.as_database_error() else {
+            return Kind::Other;
+        };
+        let code = d.code().unwrap_or_default();
+        // PostgreSQL: connection exceptions (08...), too many connections,
+        // shutdowns, deadlocks and serialization failures.
+        if code.starts_with("08")
+            || code.starts_with("57P")
+            || matches!(&*code, "53300" | "40001" | "40P01")
+        {
+            return Kind::Unavailable;
+        }
+        match d.kind() {
+            ErrorKind::UniqueViolation => Kind::UniqueViolation,
+            ErrorKind::ForeignKeyViolation => Kind::ForeignKeyViolation,
+            _ => Kind::Other,
+        }
+    }
+}
+
+impl DbError for rusqlite::Error {
+    fn kind(&self) -> Kind {
+        use rusqlite::ffi;
+        let rusqlite::Error::SqliteFailure(e, _) = self else {
+            return Kind::Other;
+        };
+        match e.extended_code {
+            ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
+                Kind::UniqueViolation
+            }
+            ffi::SQLITE_CONSTRAINT_FOREIGNKEY => Kind::ForeignKeyViolation,
+            // BUSY and LOCKED with their extended codes: another process
+            // holds the lock past busy_timeout.
+            c if matches!(c & 0xff, ffi::SQLITE_BUSY | ffi::SQLITE_LOCKED) => Kind::Unavailable,
+            _ => Kind::Other,
+        }
+    }
+}
 
 /// The default mapping: connection trouble is `Unavailable` (the caller may
-/// retry), everything else is an internal `Database` error.
-pub(crate) fn db(e: sqlx::Error) -> StoreError {
-    if is_unavailable(&e) {
-        return StoreError::Unavailable(e.to_string());
-    }
-    match e.as_database_error().map(|d| d.kind()) {
-        Some(ErrorKind::UniqueViolation) => StoreError::Conflict("record"),
-        Some(ErrorKind::ForeignKeyViolation) => StoreError::NotFound("referenced record"),
-        _ => StoreError::Database(e.to_string()),
+/// retry), a unique violation a `Conflict`, a foreign-key violation a
+/// `NotFound`, everything else an internal `Database` error.
+pub(crate) fn db<E: DbError>(e: E) -> StoreError {
+    match e.kind() {
+        Kind::Unavailable => StoreError::Unavailable(e.to_string()),
+        Kind::UniqueViolation => StoreError::Conflict("record"),
+        Kind::ForeignKeyViolation => StoreError::NotFound("referenced record"),
+        Kind::Other => StoreError::Database(e.to_string()),
     }
 }
 
 /// Maps a unique violation to `Conflict(what)`, anything else as [`db`].
-pub(crate) fn unique(what: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
+pub(crate) fn unique<E: DbError>(what: &'static str) -> impl FnOnce(E) -> StoreError {
     move |e| {
-        if kind(&e) == Some(ErrorKind::UniqueViolation) {
+        if e.kind() == Kind::UniqueViolation {
             StoreError::Conflict(what)
         } else {
             db(e)
@@ -32,44 +97,14 @@ pub(crate) fn unique(what: &'static str) -> impl FnOnce(sqlx::Error) -> StoreErr
 
 /// Maps a foreign-key violation to `NotFound(what)` and a unique violation to
 /// `Conflict(dup)`.
-pub(crate) fn refs(
+pub(crate) fn refs<E: DbError>(
     what: &'static str,
     dup: &'static str,
-) -> impl FnOnce(sqlx::Error) -> StoreError {
-    move |e| match kind(&e) {
-        Some(ErrorKind::ForeignKeyViolation) => StoreError::NotFound(what),
-        Some(ErrorKind::UniqueViolation) => StoreError::Conflict(dup),
+) -> impl FnOnce(E) -> StoreError {
+    move |e| match e.kind() {
+        Kind::ForeignKeyViolation => StoreError::NotFound(what),
+        Kind::UniqueViolation => StoreError::Conflict(dup),
         _ => db(e),
-    }
-}
-
-fn kind(e: &sqlx::Error) -> Option<ErrorKind> {
-    e.as_database_error().map(|d| d.kind())
-}
-
-fn is_unavailable(e: &sqlx::Error) -> bool {
-    match e {
-        sqlx::Error::PoolTimedOut
-        | sqlx::Error::PoolClosed
-        | sqlx::Error::Io(_)
-        | sqlx::Error::Tls(_)
-        | sqlx::Error::WorkerCrashed => true,
-        sqlx::Error::Database(d) => {
-            let code = d.code().unwrap_or_default();
-            // SQLite: BUSY (5) and LOCKED (6), with their extended codes.
-            // PostgreSQL: connection exceptions (08...), too many
-            // connections, shutdowns, deadlocks and serialization failures
-            // (retrying the unit of work is the remedy for all of them).
-            let sqlite_busy = code
-                .parse::<i32>()
-                .map(|c| matches!(c & 0xff, 5 | 6))
-                .unwrap_or(false);
-            sqlite_busy
-                || code.starts_with("08")
-                || code.starts_with("57P")
-                || matches!(&*code, "53300" | "40001" | "40P01")
-        }
-        _ => false,
     }
 }
 

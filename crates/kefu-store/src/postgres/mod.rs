@@ -51,6 +51,19 @@ type Db = sqlx::Postgres;
 type Conn = sqlx::PgConnection;
 type DbRow = sqlx::postgres::PgRow;
 
+/// The query API the shared SQL calls (`sql::query`, ...): sqlx itself.
+mod sql {
+    pub(crate) use sqlx::{QueryBuilder, query, query_scalar};
+}
+
+/// A column type the shared row decoders may read.
+pub(crate) trait Column<'r>: sqlx::Decode<'r, Db> + sqlx::Type<Db> {}
+impl<'r, T: sqlx::Decode<'r, Db> + sqlx::Type<Db>> Column<'r> for T {}
+
+fn column<'r, T: Column<'r>>(row: &'r DbRow, col: &str) -> Result<T, sqlx::Error> {
+    sqlx::Row::try_get(row, col)
+}
+
 mod rows {
     include!("../shared/rows.rs");
 }

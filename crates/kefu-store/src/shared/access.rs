@@ -7,8 +7,8 @@ use kefu_core::store::{PageRequest, Session};
 use kefu_core::{
     AccountId, AttachmentId, ConversationId, SessionId, StoreError, Timestamp, TokenId, UserId,
 };
-use sqlx::QueryBuilder;
 
+use super::sql;
 use super::rows::{self, to_json};
 use super::{Conn, Db};
 use crate::error::{db, refs};
@@ -19,7 +19,7 @@ type R<T> = Result<T, StoreError>;
 // ---- attachments
 
 pub(crate) async fn create_attachment(c: &mut Conn, a: &Attachment) -> R<()> {
-    sqlx::query(
+    sql::query(
         "INSERT INTO attachments (account_id, id, conversation_id, file_name, content_type, size, \
          sha256, storage_key, thumbnail_key, width, height, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
@@ -47,7 +47,7 @@ pub(crate) async fn get_attachment(
     account: AccountId,
     id: AttachmentId,
 ) -> R<Attachment> {
-    let row = sqlx::query(concat!(
+    let row = sql::query(concat!(
         "SELECT ",
         attachment_cols!(),
         " FROM attachments WHERE account_id = $1 AND id = $2"
@@ -68,7 +68,7 @@ pub(crate) async fn attach_to_conversation(
     conversation: ConversationId,
 ) -> R<()> {
     super::conversations::exists(c, account, conversation).await?;
-    let r = sqlx::query(
+    let r = sql::query(
         "UPDATE attachments SET conversation_id = $3 WHERE account_id = $1 AND id = $2",
     )
     .bind(account.0)
@@ -86,7 +86,7 @@ pub(crate) async fn attach_to_conversation(
 // ---- sessions
 
 pub(crate) async fn create_session(c: &mut Conn, s: &Session) -> R<()> {
-    sqlx::query(
+    sql::query(
         "INSERT INTO sessions (id, user_id, account_id, token_hash, created_at, expires_at, ip, user_agent) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
@@ -109,7 +109,7 @@ pub(crate) async fn find_session(
     token_hash: &str,
     now: Timestamp,
 ) -> R<Option<Session>> {
-    let row = sqlx::query(concat!(
+    let row = sql::query(concat!(
         "SELECT ",
         session_cols!(),
         " FROM sessions WHERE token_hash = $1 AND expires_at > $2"
@@ -127,7 +127,7 @@ pub(crate) async fn switch_session_account(
     id: SessionId,
     account: AccountId,
 ) -> R<()> {
-    let r = sqlx::query("UPDATE sessions SET account_id = $2 WHERE id = $1")
+    let r = sql::query("UPDATE sessions SET account_id = $2 WHERE id = $1")
         .bind(id.0)
         .bind(account.0)
         .execute(&mut *c)
@@ -142,7 +142,7 @@ pub(crate) async fn switch_session_account(
 /// Deleting a session that is already gone is not an error: logging out twice
 /// ends in the same state.
 pub(crate) async fn delete_session(c: &mut Conn, id: SessionId) -> R<()> {
-    sqlx::query("DELETE FROM sessions WHERE id = $1")
+    sql::query("DELETE FROM sessions WHERE id = $1")
         .bind(id.0)
         .execute(&mut *c)
         .await
@@ -151,7 +151,7 @@ pub(crate) async fn delete_session(c: &mut Conn, id: SessionId) -> R<()> {
 }
 
 pub(crate) async fn delete_user_sessions(c: &mut Conn, user: UserId) -> R<u64> {
-    let r = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+    let r = sql::query("DELETE FROM sessions WHERE user_id = $1")
         .bind(user.0)
         .execute(&mut *c)
         .await
@@ -162,7 +162,7 @@ pub(crate) async fn delete_user_sessions(c: &mut Conn, user: UserId) -> R<u64> {
 // ---- API tokens
 
 pub(crate) async fn create_token(c: &mut Conn, t: &ApiToken, secret_hash: &str) -> R<()> {
-    sqlx::query(
+    sql::query(
         "INSERT INTO api_tokens (account_id, id, kind, user_id, inbox_id, name, prefix, secret_hash, \
          created_at, last_used_at, revoked_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
@@ -186,7 +186,7 @@ pub(crate) async fn create_token(c: &mut Conn, t: &ApiToken, secret_hash: &str) 
 
 /// An unrevoked token by its secret's hash (read only; see `touch_token`).
 pub(crate) async fn find_token(c: &mut Conn, secret_hash: &str) -> R<Option<ApiToken>> {
-    let row = sqlx::query(concat!(
+    let row = sql::query(concat!(
         "SELECT ",
         token_cols!(),
         " FROM api_tokens WHERE secret_hash = $1 AND revoked_at IS NULL"
@@ -208,7 +208,7 @@ pub(crate) async fn touch_token(
     id: TokenId,
     now: Timestamp,
 ) -> R<()> {
-    sqlx::query("UPDATE api_tokens SET last_used_at = $3 WHERE account_id = $1 AND id = $2")
+    sql::query("UPDATE api_tokens SET last_used_at = $3 WHERE account_id = $1 AND id = $2")
         .bind(account.0)
         .bind(id.0)
         .bind(now.0)
@@ -223,7 +223,7 @@ pub(crate) async fn list_tokens(
     account: AccountId,
     user: Option<UserId>,
 ) -> R<Vec<ApiToken>> {
-    sqlx::query(concat!(
+    sql::query(concat!(
         "SELECT ",
         token_cols!(),
         " FROM api_tokens WHERE account_id = $1 AND ($2 IS NULL OR user_id = $2) \
@@ -246,7 +246,7 @@ pub(crate) async fn revoke_token(
     id: TokenId,
     now: Timestamp,
 ) -> R<()> {
-    let r = sqlx::query(
+    let r = sql::query(
         "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $3) WHERE account_id = $1 AND id = $2",
     )
     .bind(account.0)
@@ -264,7 +264,7 @@ pub(crate) async fn revoke_token(
 // ---- audit log
 
 pub(crate) async fn append_audit(c: &mut Conn, e: &AuditEntry) -> R<()> {
-    sqlx::query(
+    sql::query(
         "INSERT INTO audit_log (account_id, id, actor_user_id, actor, action, target, details, ip, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
@@ -290,7 +290,7 @@ pub(crate) async fn list_audit(
 ) -> R<Page<AuditEntry>> {
     let size = paging::page_size(page);
     let after = paging::cursor(page)?;
-    let mut q = QueryBuilder::<Db>::new(concat!(
+    let mut q = sql::QueryBuilder::<Db>::new(concat!(
         "SELECT ",
         audit_cols!(),
         " FROM audit_log WHERE account_id = "

@@ -7,8 +7,8 @@ use kefu_core::page::{Keyset, Page};
 use kefu_core::store::PageRequest;
 use kefu_core::{AccountId, ContactId, CoreError, StoreError};
 use serde_json::json;
-use sqlx::QueryBuilder;
 
+use super::sql;
 use super::events::insert_event;
 use super::rows::{self, to_json, to_value};
 use super::{Conn, Db};
@@ -28,7 +28,7 @@ pub(crate) async fn create_contact(
     {
         return Err(CoreError::invalid("identities", "must belong to the new contact").into());
     }
-    sqlx::query(
+    sql::query(
         "INSERT INTO contacts (account_id, id, name, email, phone, attributes, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
@@ -53,7 +53,7 @@ pub(crate) async fn create_contact(
 }
 
 pub(crate) async fn get_contact(c: &mut Conn, account: AccountId, id: ContactId) -> R<Contact> {
-    let row = sqlx::query(concat!(
+    let row = sql::query(concat!(
         "SELECT ",
         contact_cols!(),
         " FROM contacts WHERE account_id = $1 AND id = $2"
@@ -68,7 +68,7 @@ pub(crate) async fn get_contact(c: &mut Conn, account: AccountId, id: ContactId)
 }
 
 pub(crate) async fn update_contact(c: &mut Conn, contact: &Contact) -> R<()> {
-    let r = sqlx::query(
+    let r = sql::query(
         "UPDATE contacts SET name = $3, email = $4, phone = $5, attributes = $6, updated_at = $7 \
          WHERE account_id = $1 AND id = $2",
     )
@@ -112,7 +112,7 @@ pub(crate) async fn list_contacts(
 ) -> R<Page<Contact>> {
     let size = paging::page_size(page);
     let after = paging::cursor(page)?;
-    let mut q = QueryBuilder::<Db>::new(concat!(
+    let mut q = sql::QueryBuilder::<Db>::new(concat!(
         "SELECT ",
         contact_cols!(),
         " FROM contacts WHERE account_id = "
@@ -149,7 +149,7 @@ pub(crate) async fn find_contact_by_identity(
     kind: &str,
     value: &str,
 ) -> R<Option<Contact>> {
-    let row = sqlx::query(
+    let row = sql::query(
         "SELECT c.account_id, c.id, c.name, c.email, c.phone, c.attributes, c.created_at, c.updated_at \
          FROM identities i JOIN contacts c ON c.account_id = i.account_id AND c.id = i.contact_id \
          WHERE i.account_id = $1 AND i.kind = $2 AND i.value = $3",
@@ -164,7 +164,7 @@ pub(crate) async fn find_contact_by_identity(
 }
 
 pub(crate) async fn add_identity(c: &mut Conn, i: &Identity) -> R<()> {
-    sqlx::query(
+    sql::query(
         "INSERT INTO identities (account_id, kind, value, contact_id, inbox_id, verified, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
@@ -187,7 +187,7 @@ pub(crate) async fn identities_of(
     contact: ContactId,
 ) -> R<Vec<Identity>> {
     get_contact(c, account, contact).await?;
-    sqlx::query(concat!(
+    sql::query(concat!(
         "SELECT ",
         identity_cols!(),
         " FROM identities WHERE account_id = $1 AND contact_id = $2 ORDER BY created_at, kind, value"

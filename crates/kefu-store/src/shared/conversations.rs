@@ -11,8 +11,8 @@ use kefu_core::store::{
 };
 use kefu_core::{AccountId, ConversationId, CoreError, StoreError, Timestamp};
 use serde_json::json;
-use sqlx::QueryBuilder;
 
+use super::sql;
 use super::events::{insert_event, lock_conversation, save_conversation};
 use super::rows::{self, to_json, to_value};
 use super::{Conn, Db};
@@ -23,7 +23,7 @@ type R<T> = Result<T, StoreError>;
 
 pub(crate) async fn exists(c: &mut Conn, account: AccountId, id: ConversationId) -> R<()> {
     let found: Option<i64> =
-        sqlx::query_scalar("SELECT last_seq FROM conversations WHERE account_id = $1 AND id = $2")
+        sql::query_scalar("SELECT last_seq FROM conversations WHERE account_id = $1 AND id = $2")
             .bind(account.0)
             .bind(id.0)
             .fetch_optional(&mut *c)
@@ -39,7 +39,7 @@ pub(crate) async fn get_conversation(
     account: AccountId,
     id: ConversationId,
 ) -> R<Conversation> {
-    let row = sqlx::query(concat!(
+    let row = sql::query(concat!(
         "SELECT ",
         conversation_cols!(),
         " FROM conversations WHERE account_id = $1 AND id = $2"
@@ -79,7 +79,7 @@ pub(crate) async fn create_conversation(c: &mut Conn, new: &NewConversation) -> 
         updated_at: new.now,
         last_activity_at: new.now,
     };
-    sqlx::query(
+    sql::query(
         "INSERT INTO conversations (account_id, id, inbox_id, contact_id, kind, status, \
          assignee_id, team_id, priority, labels, subject, snoozed_until, last_seq, version, \
          created_at, updated_at, last_activity_at) \
@@ -136,7 +136,7 @@ pub(crate) async fn list_conversations(
 ) -> R<Page<Conversation>> {
     let size = paging::page_size(page);
     let after = paging::cursor(page)?;
-    let mut q = QueryBuilder::<Db>::new(concat!(
+    let mut q = sql::QueryBuilder::<Db>::new(concat!(
         "SELECT ",
         conversation_cols!(),
         " FROM conversations WHERE account_id = "

@@ -5,6 +5,7 @@ use kefu_core::model::*;
 use kefu_core::{AccountId, InboxId, StoreError, TeamId, UserId};
 use uuid::Uuid;
 
+use super::sql;
 use super::Conn;
 use super::rows::{self, to_json};
 use crate::error::{db, refs, unique};
@@ -22,7 +23,7 @@ fn found(affected: u64, what: &'static str) -> R<()> {
 // ---- accounts
 
 pub(crate) async fn create_account(c: &mut Conn, a: &Account) -> R<()> {
-    sqlx::query(
+    sql::query(
         "INSERT INTO accounts (id, name, time_zone, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5)",
     )
@@ -38,7 +39,7 @@ pub(crate) async fn create_account(c: &mut Conn, a: &Account) -> R<()> {
 }
 
 pub(crate) async fn get_account(c: &mut Conn, id: AccountId) -> R<Account> {
-    let row = sqlx::query(concat!(
+    let row = sql::query(concat!(
         "SELECT ",
         account_cols!(),
         " FROM accounts WHERE id = $1"
@@ -53,7 +54,7 @@ pub(crate) async fn get_account(c: &mut Conn, id: AccountId) -> R<Account> {
 
 pub(crate) async fn update_account(c: &mut Conn, a: &Account) -> R<()> {
     let r =
-        sqlx::query("UPDATE accounts SET name = $2, time_zone = $3, updated_at = $4 WHERE id = $1")
+        sql::query("UPDATE accounts SET name = $2, time_zone = $3, updated_at = $4 WHERE id = $1")
             .bind(a.id.0)
             .bind(&a.name)
             .bind(&a.time_zone)
@@ -72,7 +73,7 @@ fn email_key(email: &str) -> String {
 }
 
 pub(crate) async fn create_user(c: &mut Conn, u: &User, password_hash: &str) -> R<()> {
-    sqlx::query(
+    sql::query(
         "INSERT INTO users (id, email, name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(u.id.0)
@@ -87,7 +88,7 @@ pub(crate) async fn create_user(c: &mut Conn, u: &User, password_hash: &str) -> 
 }
 
 pub(crate) async fn get_user(c: &mut Conn, id: UserId) -> R<User> {
-    let row = sqlx::query("SELECT id, email, name, created_at FROM users WHERE id = $1")
+    let row = sql::query("SELECT id, email, name, created_at FROM users WHERE id = $1")
         .bind(id.0)
         .fetch_optional(&mut *c)
         .await
@@ -97,7 +98,7 @@ pub(crate) async fn get_user(c: &mut Conn, id: UserId) -> R<User> {
 }
 
 pub(crate) async fn find_user_by_email(c: &mut Conn, email: &str) -> R<Option<(User, String)>> {
-    let row = sqlx::query(
+    let row = sql::query(
         "SELECT id, email, name, created_at, password_hash FROM users WHERE email = $1",
     )
     .bind(email_key(email))
@@ -111,7 +112,7 @@ pub(crate) async fn find_user_by_email(c: &mut Conn, email: &str) -> R<Option<(U
 }
 
 pub(crate) async fn set_password(c: &mut Conn, user: UserId, hash: &str) -> R<()> {
-    let r = sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+    let r = sql::query("UPDATE users SET password_hash = $2 WHERE id = $1")
         .bind(user.0)
         .bind(hash)
         .execute(&mut *c)
@@ -121,7 +122,7 @@ pub(crate) async fn set_password(c: &mut Conn, user: UserId, hash: &str) -> R<()
 }
 
 pub(crate) async fn update_user_name(c: &mut Conn, user: UserId, name: &str) -> R<()> {
-    let r = sqlx::query("UPDATE users SET name = $2 WHERE id = $1")
+    let r = sql::query("UPDATE users SET name = $2 WHERE id = $1")
         .bind(user.0)
         .bind(name)
         .execute(&mut *c)
@@ -140,7 +141,7 @@ macro_rules! member_select {
 }
 
 pub(crate) async fn upsert_member(c: &mut Conn, m: &Member) -> R<()> {
-    sqlx::query(
+    sql::query(
         "INSERT INTO members (account_id, user_id, role, availability, capacity, skills, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) \
          ON CONFLICT (account_id, user_id) DO UPDATE \
@@ -160,7 +161,7 @@ pub(crate) async fn upsert_member(c: &mut Conn, m: &Member) -> R<()> {
 }
 
 pub(crate) async fn get_member(c: &mut Conn, account: AccountId, user: UserId) -> R<Member> {
-    let row = sqlx::query(concat!(
+    let row = sql::query(concat!(
         member_select!(),
         " WHERE m.account_id = $1 AND m.user_id = $2"
     ))
@@ -174,7 +175,7 @@ pub(crate) async fn get_member(c: &mut Conn, account: AccountId, user: UserId) -
 }
 
 pub(crate) async fn list_members(c: &mut Conn, account: AccountId) -> R<Vec<Member>> {
-    sqlx::query(concat!(
+    sql::query(concat!(
         member_select!(),
         " WHERE m.account_id = $1 ORDER BY u.name, m.user_id"
     ))
@@ -190,13 +191,13 @@ pub(crate) async fn list_members(c: &mut Conn, account: AccountId) -> R<Vec<Memb
 pub(crate) async fn remove_member(c: &mut Conn, account: AccountId, user: UserId) -> R<()> {
     // Team and inbox memberships go with it (ON DELETE CASCADE); sessions
     // that work in this account are ended so access stops at once.
-    sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND user_id = $2")
+    sql::query("DELETE FROM sessions WHERE account_id = $1 AND user_id = $2")
         .bind(account.0)
         .bind(user.0)
         .execute(&mut *c)
         .await
         .map_err(db)?;
-    let r = sqlx::query("DELETE FROM members WHERE account_id = $1 AND user_id = $2")
+    let r = sql::query("DELETE FROM members WHERE account_id = $1 AND user_id = $2")
         .bind(account.0)
         .bind(user.0)
         .execute(&mut *c)
@@ -212,7 +213,7 @@ pub(crate) async fn set_availability(
     a: Availability,
 ) -> R<()> {
     let r =
-        sqlx::query("UPDATE members SET availability = $3 WHERE account_id = $1 AND user_id = $2")
+        sql::query("UPDATE members SET availability = $3 WHERE account_id = $1 AND user_id = $2")
             .bind(account.0)
             .bind(user.0)
             .bind(a.as_str())
@@ -223,7 +224,7 @@ pub(crate) async fn set_availability(
 }
 
 pub(crate) async fn accounts_of(c: &mut Conn, user: UserId) -> R<Vec<(Account, Role)>> {
-    let rows = sqlx::query(
+    let rows = sql::query(
         "SELECT a.id, a.name, a.time_zone, a.created_at, a.updated_at, m.role \
          FROM members m JOIN accounts a ON a.id = m.account_id \
          WHERE m.user_id = $1 ORDER BY a.name, a.id",
@@ -243,7 +244,7 @@ pub(crate) async fn accounts_of(c: &mut Conn, user: UserId) -> R<Vec<(Account, R
 
 pub(crate) async fn visibility(c: &mut Conn, account: AccountId, user: UserId) -> R<Visibility> {
     let member = get_member(c, account, user).await?;
-    let teams: Vec<Uuid> = sqlx::query_scalar(
+    let teams: Vec<Uuid> = sql::query_scalar(
         "SELECT team_id FROM team_members WHERE account_id = $1 AND user_id = $2 ORDER BY team_id",
     )
     .bind(account.0)
@@ -256,7 +257,7 @@ pub(crate) async fn visibility(c: &mut Conn, account: AccountId, user: UserId) -
     } else {
         // Direct memberships, plus inboxes whose handed-off conversations go
         // to a team the agent is in.
-        let ids: Vec<Uuid> = sqlx::query_scalar(
+        let ids: Vec<Uuid> = sql::query_scalar(
             "SELECT inbox_id FROM inbox_members WHERE account_id = $1 AND user_id = $2 \
              UNION \
              SELECT i.id FROM inboxes i JOIN team_members t \
@@ -282,7 +283,7 @@ pub(crate) async fn visibility(c: &mut Conn, account: AccountId, user: UserId) -
 // ---- teams
 
 pub(crate) async fn create_team(c: &mut Conn, t: &Team) -> R<()> {
-    sqlx::query(
+    sql::query(
         "INSERT INTO teams (account_id, id, name, skills, created_at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(t.account_id.0)
@@ -297,7 +298,7 @@ pub(crate) async fn create_team(c: &mut Conn, t: &Team) -> R<()> {
 }
 
 pub(crate) async fn get_team(c: &mut Conn, account: AccountId, id: TeamId) -> R<Team> {
-    let row = sqlx::query(concat!(
+    let row = sql::query(concat!(
         "SELECT ",
         team_cols!(),
         " FROM teams WHERE account_id = $1 AND id = $2"
@@ -312,7 +313,7 @@ pub(crate) async fn get_team(c: &mut Conn, account: AccountId, id: TeamId) -> R<
 }
 
 pub(crate) async fn list_teams(c: &mut Conn, account: AccountId) -> R<Vec<Team>> {
-    sqlx::query(concat!(
+    sql::query(concat!(
         "SELECT ",
         team_cols!(),
         " FROM teams WHERE account_id = $1 ORDER BY name, id"
@@ -328,7 +329,7 @@ pub(crate) async fn list_teams(c: &mut Conn, account: AccountId) -> R<Vec<Team>>
 
 pub(crate) async fn update_team(c: &mut Conn, t: &Team) -> R<()> {
     let r =
-        sqlx::query("UPDATE teams SET name = $3, skills = $4 WHERE account_id = $1 AND id = $2")
+        sql::query("UPDATE teams SET name = $3, skills = $4 WHERE account_id = $1 AND id = $2")
             .bind(t.account_id.0)
             .bind(t.id.0)
             .bind(&t.name)
@@ -342,7 +343,7 @@ pub(crate) async fn update_team(c: &mut Conn, t: &Team) -> R<()> {
 pub(crate) async fn delete_team(c: &mut Conn, account: AccountId, id: TeamId) -> R<()> {
     // Inboxes routing to the team fall back to no default team; conversations
     // keep their team id as history (no foreign key on it).
-    sqlx::query(
+    sql::query(
         "UPDATE inboxes SET default_team_id = NULL WHERE account_id = $1 AND default_team_id = $2",
     )
     .bind(account.0)
@@ -350,7 +351,7 @@ pub(crate) async fn delete_team(c: &mut Conn, account: AccountId, id: TeamId) ->
     .execute(&mut *c)
     .await
     .map_err(db)?;
-    let r = sqlx::query("DELETE FROM teams WHERE account_id = $1 AND id = $2")
+    let r = sql::query("DELETE FROM teams WHERE account_id = $1 AND id = $2")
         .bind(account.0)
         .bind(id.0)
         .execute(&mut *c)
@@ -386,7 +387,7 @@ async fn set_membership(
     user: UserId,
     what: &'static str,
 ) -> R<()> {
-    sqlx::query(sql)
+    sql::query(sql)
         .bind(account.0)
         .bind(parent)
         .bind(user.0)
@@ -398,7 +399,7 @@ async fn set_membership(
 
 pub(crate) async fn team_members(c: &mut Conn, account: AccountId, team: TeamId) -> R<Vec<UserId>> {
     get_team(c, account, team).await?;
-    let ids: Vec<Uuid> = sqlx::query_scalar(
+    let ids: Vec<Uuid> = sql::query_scalar(
         "SELECT user_id FROM team_members WHERE account_id = $1 AND team_id = $2 ORDER BY user_id",
     )
     .bind(account.0)
@@ -415,7 +416,7 @@ pub(crate) async fn create_inbox(c: &mut Conn, i: &Inbox, secret: &str) -> R<()>
     if let Some(team) = i.default_team_id {
         get_team(c, i.account_id, team).await?;
     }
-    sqlx::query(
+    sql::query(
         "INSERT INTO inboxes (account_id, id, name, channel, bot_enabled, default_team_id, \
          allowed_origins, require_identity, settings, secret, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
@@ -439,7 +440,7 @@ pub(crate) async fn create_inbox(c: &mut Conn, i: &Inbox, secret: &str) -> R<()>
 }
 
 pub(crate) async fn get_inbox(c: &mut Conn, account: AccountId, id: InboxId) -> R<Inbox> {
-    let row = sqlx::query(concat!(
+    let row = sql::query(concat!(
         "SELECT ",
         inbox_cols!(),
         " FROM inboxes WHERE account_id = $1 AND id = $2"
@@ -454,7 +455,7 @@ pub(crate) async fn get_inbox(c: &mut Conn, account: AccountId, id: InboxId) -> 
 }
 
 pub(crate) async fn find_inbox(c: &mut Conn, id: InboxId) -> R<Inbox> {
-    let row = sqlx::query(concat!(
+    let row = sql::query(concat!(
         "SELECT ",
         inbox_cols!(),
         " FROM inboxes WHERE id = $1"
@@ -468,7 +469,7 @@ pub(crate) async fn find_inbox(c: &mut Conn, id: InboxId) -> R<Inbox> {
 }
 
 pub(crate) async fn list_inboxes(c: &mut Conn, account: AccountId) -> R<Vec<Inbox>> {
-    sqlx::query(concat!(
+    sql::query(concat!(
         "SELECT ",
         inbox_cols!(),
         " FROM inboxes WHERE account_id = $1 ORDER BY name, id"
@@ -486,7 +487,7 @@ pub(crate) async fn update_inbox(c: &mut Conn, i: &Inbox) -> R<()> {
     if let Some(team) = i.default_team_id {
         get_team(c, i.account_id, team).await?;
     }
-    let r = sqlx::query(
+    let r = sql::query(
         "UPDATE inboxes SET name = $3, channel = $4, bot_enabled = $5, default_team_id = $6, \
          allowed_origins = $7, require_identity = $8, settings = $9, updated_at = $10 \
          WHERE account_id = $1 AND id = $2",
@@ -508,7 +509,7 @@ pub(crate) async fn update_inbox(c: &mut Conn, i: &Inbox) -> R<()> {
 }
 
 pub(crate) async fn inbox_secret(c: &mut Conn, account: AccountId, id: InboxId) -> R<String> {
-    sqlx::query_scalar("SELECT secret FROM inboxes WHERE account_id = $1 AND id = $2")
+    sql::query_scalar("SELECT secret FROM inboxes WHERE account_id = $1 AND id = $2")
         .bind(account.0)
         .bind(id.0)
         .fetch_optional(&mut *c)
@@ -523,7 +524,7 @@ pub(crate) async fn set_inbox_secret(
     id: InboxId,
     secret: &str,
 ) -> R<()> {
-    let r = sqlx::query("UPDATE inboxes SET secret = $3 WHERE account_id = $1 AND id = $2")
+    let r = sql::query("UPDATE inboxes SET secret = $3 WHERE account_id = $1 AND id = $2")
         .bind(account.0)
         .bind(id.0)
         .bind(secret)
@@ -557,7 +558,7 @@ pub(crate) async fn inbox_members(
 ) -> R<Vec<UserId>> {
     get_inbox(c, account, inbox).await?;
     let ids: Vec<Uuid> =
-        sqlx::query_scalar("SELECT user_id FROM inbox_members WHERE account_id = $1 AND inbox_id = $2 ORDER BY user_id")
+        sql::query_scalar("SELECT user_id FROM inbox_members WHERE account_id = $1 AND inbox_id = $2 ORDER BY user_id")
             .bind(account.0)
             .bind(inbox.0)
             .fetch_all(&mut *c)

@@ -7,6 +7,7 @@ use kefu_core::event::{Event, NewEvent, StreamCursor};
 use kefu_core::model::Conversation;
 use kefu_core::{AccountId, ConversationId, EventId, StoreError, Timestamp};
 
+use super::sql;
 use super::Conn;
 use super::rows::{self, to_json};
 use crate::error::db;
@@ -20,7 +21,7 @@ pub(crate) async fn lock_conversation(
     account: AccountId,
     id: ConversationId,
 ) -> R<Conversation> {
-    let row = sqlx::query(concat!(
+    let row = sql::query(concat!(
         "SELECT ",
         conversation_cols!(),
         " FROM conversations WHERE account_id = $1 AND id = $2",
@@ -37,7 +38,7 @@ pub(crate) async fn lock_conversation(
 
 /// Writes every mutable column of a locked conversation back.
 pub(crate) async fn save_conversation(c: &mut Conn, conv: &Conversation) -> R<()> {
-    sqlx::query(
+    sql::query(
         "UPDATE conversations SET status = $3, assignee_id = $4, team_id = $5, priority = $6, \
          labels = $7, subject = $8, snoozed_until = $9, last_seq = $10, version = $11, \
          updated_at = $12, last_activity_at = $13 \
@@ -79,7 +80,7 @@ pub(crate) async fn insert_event(
         None => (None, None, None),
     };
     let id = EventId::new();
-    let row = sqlx::query(concat!(
+    let row = sql::query(concat!(
         "INSERT INTO events (id, account_id, conversation_id, inbox_id, seq, type, \
          schema_version, actor, data, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING pos, ",
@@ -128,7 +129,7 @@ pub(crate) async fn conversation_events(
     limit: u32,
 ) -> R<Vec<Event>> {
     super::conversations::exists(c, account, conversation).await?;
-    sqlx::query(concat!(
+    sql::query(concat!(
         "SELECT ",
         event_cols!(),
         " FROM events WHERE conversation_id = $2 AND account_id = $1 AND seq > $3 \

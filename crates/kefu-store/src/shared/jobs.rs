@@ -7,6 +7,7 @@ use kefu_core::model::{Job, NewJob};
 use kefu_core::{JobId, StoreError, Timestamp};
 use uuid::Uuid;
 
+use super::sql;
 use super::Conn;
 use super::rows::{self, to_json};
 use crate::error::db;
@@ -17,7 +18,7 @@ type R<T> = Result<T, StoreError>;
 /// index makes the insert a no-op).
 pub(crate) async fn enqueue_job(c: &mut Conn, job: &NewJob, now: Timestamp) -> R<Option<JobId>> {
     let id = JobId::new();
-    let inserted: Option<Uuid> = sqlx::query_scalar(
+    let inserted: Option<Uuid> = sql::query_scalar(
         "INSERT INTO jobs (id, account_id, kind, payload, run_at, dedupe_key, attempts, \
          max_attempts, locked_until, last_error, state, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, 0, $7, NULL, NULL, 'pending', $8) \
@@ -45,7 +46,7 @@ pub(crate) async fn claim_jobs(
 ) -> R<Vec<Job>> {
     // A job whose lease ran out with no attempts left crashed its last
     // worker: it is dead, not claimable forever.
-    sqlx::query(
+    sql::query(
         "UPDATE jobs SET state = 'dead', last_error = COALESCE(last_error, 'lease expired') \
          WHERE state = 'pending' AND attempts >= max_attempts \
          AND locked_until IS NOT NULL AND locked_until <= $1",
@@ -54,7 +55,7 @@ pub(crate) async fn claim_jobs(
     .execute(&mut *c)
     .await
     .map_err(db)?;
-    let mut jobs = sqlx::query(concat!(
+    let mut jobs = sql::query(concat!(
         "UPDATE jobs SET locked_until = $2, attempts = attempts + 1 WHERE id IN (\
            SELECT id FROM jobs WHERE state = 'pending' AND run_at <= $1 \
            AND (locked_until IS NULL OR locked_until <= $1) AND attempts < max_attempts \
@@ -80,7 +81,7 @@ pub(crate) async fn claim_jobs(
 /// Completing a job that is already gone (finished by a worker whose lease
 /// had run out) is not an error.
 pub(crate) async fn complete_job(c: &mut Conn, id: JobId) -> R<()> {
-    sqlx::query("DELETE FROM jobs WHERE id = $1")
+    sql::query("DELETE FROM jobs WHERE id = $1")
         .bind(id.0)
         .execute(&mut *c)
         .await
@@ -96,7 +97,7 @@ pub(crate) async fn fail_job(
 ) -> R<()> {
     // Retried at `retry_at` while attempts remain, dead otherwise (or when the
     // caller gives no retry time).
-    sqlx::query(
+    sql::query(
         "UPDATE jobs SET last_error = $2, locked_until = NULL, \
          run_at = COALESCE($3, run_at), \
          state = CASE WHEN $3 IS NULL OR attempts >= max_attempts THEN 'dead' ELSE 'pending' END \
@@ -112,7 +113,7 @@ pub(crate) async fn fail_job(
 }
 
 pub(crate) async fn count_jobs(c: &mut Conn, kind: &str) -> R<(i64, i64)> {
-    let row = sqlx::query(
+    let row = sql::query(
         "SELECT \
            COALESCE(SUM(CASE WHEN state = 'pending' THEN 1 ELSE 0 END), 0) AS pending, \
            COALESCE(SUM(CASE WHEN state = 'dead' THEN 1 ELSE 0 END), 0) AS dead \

@@ -2,8 +2,8 @@
 // `postgres::keyset`.
 
 use kefu_core::page::Keyset;
-use sqlx::QueryBuilder;
 
+use super::sql;
 use super::Db;
 
 /// Appends "after this position", the newest-first order and the page size
@@ -11,7 +11,7 @@ use super::Db;
 /// spelled out rather than `(column, id) < (k, id)`: the first term bounds
 /// the index range on both backends.
 pub(crate) fn newest_first(
-    q: &mut QueryBuilder<Db>,
+    q: &mut sql::QueryBuilder<Db>,
     column: &'static str,
     after: Option<&Keyset>,
     size: u32,

@@ -11,6 +11,7 @@ use kefu_core::{AccountId, ConversationId, MessageId, StoreError, Timestamp};
 use serde_json::json;
 use uuid::Uuid;
 
+use super::sql;
 use super::Conn;
 use super::conversations::{adopt, exists, record_effects};
 use super::events::{insert_event, lock_conversation, save_conversation};
@@ -25,14 +26,14 @@ type R<T> = Result<T, StoreError>;
 /// made SQLite scan the account's messages).
 async fn message_by(c: &mut Conn, account: Uuid, key: Key<'_>) -> R<Option<Message>> {
     let q = match key {
-        Key::Id(id) => sqlx::query(concat!(
+        Key::Id(id) => sql::query(concat!(
             "SELECT ",
             message_cols!(),
             " FROM messages WHERE account_id = $1 AND id = $2"
         ))
         .bind(account)
         .bind(id),
-        Key::Client(conversation, client_id) => sqlx::query(concat!(
+        Key::Client(conversation, client_id) => sql::query(concat!(
             "SELECT ",
             message_cols!(),
             " FROM messages WHERE conversation_id = $2 AND client_id = $3 AND account_id = $1"
@@ -40,7 +41,7 @@ async fn message_by(c: &mut Conn, account: Uuid, key: Key<'_>) -> R<Option<Messa
         .bind(account)
         .bind(conversation)
         .bind(client_id.to_owned()),
-        Key::External(inbox, external_id) => sqlx::query(concat!(
+        Key::External(inbox, external_id) => sql::query(concat!(
             "SELECT ",
             message_cols!(),
             " FROM messages WHERE inbox_id = $2 AND external_id = $3 AND account_id = $1"
@@ -123,7 +124,7 @@ pub(crate) async fn append_message(c: &mut Conn, new: &NewMessage, policy: &Poli
     // no-op: the message is a duplicate and its original is the answer. (On
     // PostgreSQL a concurrent transaction storing the same external id in
     // another conversation is waited for, then clashes the same way.)
-    let inserted: Option<Uuid> = sqlx::query_scalar(
+    let inserted: Option<Uuid> = sql::query_scalar(
         "INSERT INTO messages (account_id, id, conversation_id, inbox_id, seq, sender_kind, \
          sender_id, content, visibility, external_id, client_id, delivery, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
@@ -160,7 +161,7 @@ pub(crate) async fn append_message(c: &mut Conn, new: &NewMessage, policy: &Poli
     // here rolls the insert back with the rest of the unit.
     if let Some(att) = new.content.attachment_id() {
         // The attachment must be this account's, and not another conversation's.
-        let r = sqlx::query(
+        let r = sql::query(
             "UPDATE attachments SET conversation_id = $3 WHERE account_id = $1 AND id = $2 \
              AND (conversation_id IS NULL OR conversation_id = $3)",
         )
@@ -196,7 +197,7 @@ pub(crate) async fn append_message(c: &mut Conn, new: &NewMessage, policy: &Poli
 }
 
 pub(crate) async fn get_message(c: &mut Conn, account: AccountId, id: MessageId) -> R<Message> {
-    let row = sqlx::query(concat!(
+    let row = sql::query(concat!(
         "SELECT ",
         message_cols!(),
         " FROM messages WHERE account_id = $1 AND id = $2"
@@ -219,7 +220,7 @@ pub(crate) async fn list_messages(
     include_internal: bool,
 ) -> R<Vec<Message>> {
     exists(c, account, conversation).await?;
-    sqlx::query(concat!(
+    sql::query(concat!(
         "SELECT ",
         message_cols!(),
         " FROM messages WHERE conversation_id = $2 AND account_id = $1 AND seq > $3 \
@@ -246,7 +247,7 @@ pub(crate) async fn latest_messages(
     include_internal: bool,
 ) -> R<Vec<Message>> {
     exists(c, account, conversation).await?;
-    let mut out = sqlx::query(concat!(
+    let mut out = sql::query(concat!(
         "SELECT ",
         message_cols!(),
         " FROM messages WHERE conversation_id = $2 AND account_id = $1 \
@@ -275,7 +276,7 @@ pub(crate) async fn set_delivery(
 ) -> R<Event> {
     let message = get_message(c, account, id).await?;
     let mut conv = lock_conversation(c, account, message.conversation_id).await?;
-    sqlx::query("UPDATE messages SET delivery = $3 WHERE account_id = $1 AND id = $2")
+    sql::query("UPDATE messages SET delivery = $3 WHERE account_id = $1 AND id = $2")
         .bind(account.0)
         .bind(id.0)
         .bind(state.as_str())
@@ -309,7 +310,7 @@ pub(crate) async fn set_read_cursor(
     // A read position counts messages only. Clamping to the newest message
     // keeps read events themselves from being "read": otherwise two open
     // clients acknowledging each other's read events would ping-pong forever.
-    let newest: Option<i64> = sqlx::query_scalar(
+    let newest: Option<i64> = sql::query_scalar(
         "SELECT MAX(seq) FROM messages WHERE conversation_id = $2 AND account_id = $1",
     )
     .bind(account.0)
@@ -319,7 +320,7 @@ pub(crate) async fn set_read_cursor(
     .map_err(db)?;
     let seq = seq.min(newest.unwrap_or(0)).max(0);
     let (kind, pid) = participant_key(&participant);
-    let current = sqlx::query(
+    let current = sql::query(
         "SELECT participant_kind, participant_id, seq, updated_at FROM read_cursors \
          WHERE account_id = $1 AND conversation_id = $2 AND participant_kind = $3 AND participant_id = $4",
     )
@@ -343,7 +344,7 @@ pub(crate) async fn set_read_cursor(
         }
         _ => {}
     }
-    sqlx::query(
+    sql::query(
         "INSERT INTO read_cursors (account_id, conversation_id, participant_kind, participant_id, seq, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6) \
          ON CONFLICT (account_id, conversation_id, participant_kind, participant_id) \
@@ -375,7 +376,7 @@ pub(crate) async fn read_cursors(
     conversation: ConversationId,
 ) -> R<Vec<ReadCursor>> {
     exists(c, account, conversation).await?;
-    sqlx::query(
+    sql::query(
         "SELECT participant_kind, participant_id, seq, updated_at FROM read_cursors \
          WHERE account_id = $1 AND conversation_id = $2 ORDER BY participant_kind, participant_id",
     )

@@ -9,19 +9,15 @@ use kefu_core::store::{ReadCursor, Session};
 use kefu_core::{StoreError, Timestamp};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use sqlx::Row;
 use uuid::Uuid;
 
-use super::{Db, DbRow};
+use super::DbRow;
 use crate::error::{corrupt, db};
 
 type R<T> = Result<T, StoreError>;
 
-pub(crate) fn get<'r, T>(row: &'r DbRow, col: &str) -> R<T>
-where
-    T: sqlx::Decode<'r, Db> + sqlx::Type<Db>,
-{
-    row.try_get(col).map_err(db)
+pub(crate) fn get<'r, T: super::Column<'r>>(row: &'r DbRow, col: &str) -> R<T> {
+    super::column(row, col).map_err(db)
 }
 
 fn id<T: From<Uuid>>(row: &DbRow, col: &str) -> R<T> {

@@ -37,7 +37,7 @@ impl kefu_core::store::Store for Backend {
 
     async fn ping(&self) -> StoreResult<()> {
         reading!(self, |c| async {
-            sqlx::query("SELECT 1")
+            sql::query("SELECT 1")
                 .execute(&mut *c)
                 .await
                 .map(|_| ())

@@ -1,13 +1,15 @@
 //! The SQLite adapter. One file, WAL mode, `synchronous=FULL` (a commit is on
 //! disk before it is acknowledged). Writes go through the group-committing
-//! [`writer`]; reads use a separate pool of read-only connections, which WAL
-//! lets run alongside the writer. An in-memory database has no WAL and every
-//! connection would be a different database, so there the writer's one
-//! connection serves reads too.
+//! [`writer`]; reads use a separate pool of read-only connections
+//! ([`readers`]), which WAL lets run alongside the writer. An in-memory
+//! database has no WAL and every connection would be a different database,
+//! so there the writer's one connection serves reads too.
+//!
+//! The driver is rusqlite behind the small sqlx-shaped API in [`lite`], so a
+//! unit of work runs start to finish on the thread that owns its connection
+//! (why: see `lite`).
 
-use std::str::FromStr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use kefu_core::StoreError;
 use kefu_core::event::{Event, NewEvent, StreamCursor};
@@ -22,12 +24,9 @@ use kefu_core::{
     AccountId, AttachmentId, ContactId, ConversationId, InboxId, JobId, MessageId, SessionId,
     TeamId, Timestamp, TokenId, UserId,
 };
-use sqlx::SqlitePool;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use tokio::sync::Notify;
 
 use crate::OpenOptions;
-use crate::error::db;
 
 // Dialect hooks for the shared SQL: the single writer already excludes other
 // writers, so there are no row locks, and the stream has no transaction ids.
@@ -49,9 +48,24 @@ macro_rules! tx_text {
 
 include!("../shared/sql.rs");
 
-type Db = sqlx::Sqlite;
-type Conn = sqlx::SqliteConnection;
-type DbRow = sqlx::sqlite::SqliteRow;
+mod lite;
+
+type Db = lite::Sqlite;
+type Conn = lite::Conn;
+type DbRow = lite::Row;
+
+/// The query API the shared SQL calls (`sql::query`, ...).
+mod sql {
+    pub(crate) use super::lite::{QueryBuilder, query, query_scalar};
+}
+
+/// A column type the shared row decoders may read.
+pub(crate) trait Column<'r>: lite::Column {}
+impl<T: lite::Column> Column<'_> for T {}
+
+fn column<'r, T: Column<'r>>(row: &'r DbRow, col: &str) -> Result<T, lite::Error> {
+    row.try_get(col)
+}
 
 mod rows {
     include!("../shared/rows.rs");
@@ -80,9 +94,13 @@ mod access {
 mod jobs {
     include!("../shared/jobs.rs");
 }
+mod connect;
+mod migrate;
+mod readers;
 mod stream;
 mod writer;
 
+use readers::Readers;
 use writer::{BoxFut, Writer};
 
 /// The SQLite store. Cheap to share behind an `Arc`; dropping the last
@@ -90,90 +108,48 @@ use writer::{BoxFut, Writer};
 pub struct SqliteStore {
     writer: Writer,
     /// `None` for in-memory databases: reads then queue on the writer.
-    reads: Option<SqlitePool>,
+    reads: Option<Readers>,
 }
 
 type Backend = SqliteStore;
 const BACKEND: &str = "sqlite";
 
-/// Connection options shared by the writer and the readers.
-fn base_options(url: &str, opts: &OpenOptions) -> StoreResult<SqliteConnectOptions> {
-    let o = SqliteConnectOptions::from_str(url)
-        .map_err(|e| StoreError::Unavailable(format!("invalid SQLite URL: {e}")))?;
-    Ok(o.foreign_keys(true)
-        .busy_timeout(opts.busy_timeout)
-        // Deliberately FULL on every connection: with WAL, NORMAL would let
-        // a power cut lose acknowledged commits.
-        .synchronous(SqliteSynchronous::Full))
-}
-
-fn is_memory(url: &str, o: &SqliteConnectOptions) -> bool {
-    url.contains(":memory:")
-        || url.contains("mode=memory")
-        || o.get_filename().as_os_str().is_empty()
-}
-
 /// Opens the write connection (creating the file and its directory) and
-/// brings the schema up to date.
-async fn open_writer(
-    url: &str,
-    opts: &OpenOptions,
-) -> StoreResult<(sqlx::SqliteConnection, bool, SqliteConnectOptions)> {
-    let base = base_options(url, opts)?;
-    let memory = is_memory(url, &base);
-    if !memory
-        && let Some(dir) = base.get_filename().parent()
-        && !dir.as_os_str().is_empty()
-    {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| StoreError::Unavailable(format!("creating {}: {e}", dir.display())))?;
-    }
-    let mut w = base.clone().create_if_missing(true);
-    if !memory {
-        w = w.journal_mode(SqliteJournalMode::Wal);
-    }
-    // Migrate through a one-connection pool and keep its connection: running
-    // the migrator on a bare `&mut SqliteConnection` makes every caller's
-    // future fail the `Send` check (sqlx's `Acquire` is not general enough).
-    let pool = SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(w)
-        .await
-        .map_err(db)?;
-    sqlx::migrate!("./migrations/sqlite")
-        .run(&pool)
-        .await
-        .map_err(|e| StoreError::Unavailable(format!("migrating the SQLite database: {e}")))?;
-    let conn = pool.acquire().await.map_err(db)?.detach();
-    pool.close().await;
-    Ok((conn, memory, base))
+/// brings the schema up to date. Blocking: call it off the async runtime.
+fn open_writer(url: &str, opts: &OpenOptions) -> StoreResult<(Conn, connect::Location)> {
+    let at = connect::Location::parse(url)?;
+    let mut conn = at.open_writer(opts.busy_timeout)?;
+    migrate::run(&mut conn)?;
+    Ok((conn, at))
 }
 
 /// Runs the migrations and closes the connection.
 pub(crate) async fn migrate(url: &str) -> StoreResult<()> {
-    use sqlx::Connection;
-    let (conn, _, _) = open_writer(url, &OpenOptions::default()).await?;
-    conn.close().await.map_err(db)
+    let url = url.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let opts = OpenOptions::default();
+        open_writer(&url, &opts).map(drop)
+    })
+    .await
+    .map_err(|e| StoreError::Unavailable(format!("migrating the SQLite database: {e}")))?
 }
 
 impl SqliteStore {
     /// Opens (creating if needed) and migrates the database, and starts the
     /// writer. `committed` is woken after every commit that wrote events.
     pub async fn open(url: &str, opts: &OpenOptions, committed: Arc<Notify>) -> StoreResult<Self> {
-        let (conn, memory, base) = open_writer(url, opts).await?;
-        let reads = if memory {
-            None
-        } else {
-            let pool = SqlitePoolOptions::new()
-                .max_connections(opts.max_connections.max(1))
-                .min_connections(0)
-                .acquire_timeout(opts.acquire_timeout)
-                .idle_timeout(Some(Duration::from_secs(600)))
-                .connect_with(base.read_only(true))
-                .await
-                .map_err(db)?;
-            Some(pool)
-        };
+        let (url, o) = (url.to_owned(), opts.clone());
+        let (conn, at) = tokio::task::spawn_blocking(move || open_writer(&url, &o))
+            .await
+            .map_err(|e| StoreError::Unavailable(format!("opening the SQLite database: {e}")))??;
+        let reads = at.path().map(|path| {
+            Readers::new(
+                path.to_owned(),
+                opts.busy_timeout,
+                opts.max_connections.max(1) as usize,
+                opts.acquire_timeout,
+            )
+        });
         let writer = Writer::spawn(conn, committed, opts.write_batch, opts.write_queue);
         Ok(Self { writer, reads })
     }
@@ -184,10 +160,7 @@ impl SqliteStore {
         F: for<'c> FnOnce(&'c mut Conn) -> BoxFut<'c, StoreResult<T>> + Send + 'static,
     {
         match &self.reads {
-            Some(pool) => {
-                let mut conn = pool.acquire().await.map_err(db)?;
-                f(&mut conn).await
-            }
+            Some(readers) => readers.run(f).await,
             None => self.writer.submit(false, f).await,
         }
     }
@@ -205,10 +178,10 @@ impl SqliteStore {
     pub async fn synchronous(&self) -> StoreResult<i64> {
         self.write(false, |c| {
             Box::pin(async move {
-                sqlx::query_scalar("PRAGMA synchronous")
-                    .fetch_one(&mut *c)
+                lite::query_scalar("PRAGMA synchronous")
+                    .fetch_one(c)
                     .await
-                    .map_err(db)
+                    .map_err(crate::error::db)
             })
         })
         .await
@@ -218,10 +191,10 @@ impl SqliteStore {
     pub async fn journal_mode(&self) -> StoreResult<String> {
         self.write(false, |c| {
             Box::pin(async move {
-                sqlx::query_scalar("PRAGMA journal_mode")
-                    .fetch_one(&mut *c)
+                lite::query_scalar("PRAGMA journal_mode")
+                    .fetch_one(c)
                     .await
-                    .map_err(db)
+                    .map_err(crate::error::db)
             })
         })
         .await

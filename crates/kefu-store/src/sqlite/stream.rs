@@ -5,7 +5,7 @@
 use kefu_core::event::{Event, StreamCursor};
 use kefu_core::{AccountId, StoreError};
 
-use super::{Conn, rows};
+use super::{Conn, rows, sql};
 use crate::error::db;
 use crate::paging::bounded;
 
@@ -17,7 +17,7 @@ pub(crate) async fn account_events_after(
     cursor: StreamCursor,
     limit: u32,
 ) -> R<Vec<Event>> {
-    sqlx::query(concat!(
+    sql::query(concat!(
         "SELECT ",
         event_cols!(),
         " FROM events WHERE account_id = $1 AND pos > $2 ORDER BY pos LIMIT $3"
@@ -34,7 +34,7 @@ pub(crate) async fn account_events_after(
 }
 
 pub(crate) async fn stream_after(c: &mut Conn, cursor: StreamCursor, limit: u32) -> R<Vec<Event>> {
-    sqlx::query(concat!(
+    sql::query(concat!(
         "SELECT ",
         event_cols!(),
         " FROM events WHERE pos > $1 ORDER BY pos LIMIT $2"
@@ -50,7 +50,7 @@ pub(crate) async fn stream_after(c: &mut Conn, cursor: StreamCursor, limit: u32)
 }
 
 pub(crate) async fn stream_head(c: &mut Conn) -> R<StreamCursor> {
-    let pos: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(pos), 0) FROM events")
+    let pos: i64 = sql::query_scalar("SELECT COALESCE(MAX(pos), 0) FROM events")
         .fetch_one(&mut *c)
         .await
         .map_err(db)?;

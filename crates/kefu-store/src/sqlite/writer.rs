@@ -11,16 +11,18 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use kefu_core::StoreError;
-use sqlx::SqliteConnection;
 use tokio::sync::{Notify, mpsc, oneshot};
+
+use super::Conn;
+use super::lite::run_now;
 
 pub(crate) type BoxFut<'c, T> = Pin<Box<dyn Future<Output = T> + Send + 'c>>;
 
 /// A unit of work as the writer sees it: run it, then tell its caller how the
 /// batch ended.
 pub(crate) trait Op: Send {
-    /// Runs the unit; `true` when it succeeded (and its savepoint is kept).
-    fn run<'c>(&'c mut self, conn: &'c mut SqliteConnection) -> BoxFut<'c, bool>;
+    /// Runs the unit; `true` when it succeeded (and its changes are kept).
+    fn run(&mut self, conn: &mut Conn) -> bool;
     /// Whether a successful run wrote events (the relay is woken after commit).
     fn wrote_events(&self) -> bool;
     /// Replies to the caller; `commit_error` is set when the batch failed.
@@ -34,23 +36,25 @@ struct Pending<T, F> {
     reply: oneshot::Sender<Result<T, StoreError>>,
 }
 
+/// The answer when a unit of work waits on something: units are made of
+/// `lite` calls, which never wait, so this is a programming error.
+pub(crate) fn waited() -> StoreError {
+    StoreError::Database("a SQLite unit of work waited; it must only run statements".into())
+}
+
 impl<T, F> Op for Pending<T, F>
 where
     T: Send + 'static,
-    F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFut<'c, Result<T, StoreError>>
-        + Send
-        + 'static,
+    F: for<'c> FnOnce(&'c mut Conn) -> BoxFut<'c, Result<T, StoreError>> + Send + 'static,
 {
-    fn run<'c>(&'c mut self, conn: &'c mut SqliteConnection) -> BoxFut<'c, bool> {
-        Box::pin(async move {
-            let Some(f) = self.f.take() else {
-                return false;
-            };
-            let r = f(conn).await;
-            let ok = r.is_ok();
-            self.result = Some(r);
-            ok
-        })
+    fn run(&mut self, conn: &mut Conn) -> bool {
+        let Some(f) = self.f.take() else {
+            return false;
+        };
+        let r = run_now(f(conn)).unwrap_or_else(|| Err(waited()));
+        let ok = r.is_ok();
+        self.result = Some(r);
+        ok
     }
 
     fn wrote_events(&self) -> bool {
@@ -79,30 +83,22 @@ pub(crate) struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer task on `conn`. It stops when every `Writer` clone
-    /// is dropped.
+    /// Starts the writer thread on `conn`. It stops when every `Writer`
+    /// clone is dropped.
     pub(crate) fn spawn(
-        conn: SqliteConnection,
+        conn: Conn,
         committed: Arc<Notify>,
         max_batch: usize,
         queue: usize,
     ) -> Self {
         let (tx, rx) = mpsc::channel(queue.max(1));
         let batch = max_batch.max(1);
-        // The writer gets a thread and runtime of its own: each statement is
-        // a round trip to SQLite's worker thread, and on the shared runtime
-        // every one of them would queue behind the request tasks.
+        // A plain thread: the whole batch runs on it without a single
+        // hand-off, and it never competes with request tasks for a runtime
+        // worker.
         let spawned = std::thread::Builder::new()
             .name("kefu-sqlite-writer".into())
-            .spawn(move || {
-                match tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                {
-                    Ok(rt) => rt.block_on(run(conn, rx, committed, batch)),
-                    Err(e) => tracing::error!(error = %e, "cannot start the SQLite writer"),
-                }
-            });
+            .spawn(move || run(conn, rx, committed, batch));
         if let Err(e) = spawned {
             // Callers then get `Unavailable` (the receiver is gone).
             tracing::error!(error = %e, "cannot start the SQLite writer thread");
@@ -114,9 +110,7 @@ impl Writer {
     pub(crate) async fn submit<T, F>(&self, events: bool, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFut<'c, Result<T, StoreError>>
-            + Send
-            + 'static,
+        F: for<'c> FnOnce(&'c mut Conn) -> BoxFut<'c, Result<T, StoreError>> + Send + 'static,
     {
         let (reply, rx) = oneshot::channel();
         let op = Box::new(Pending {
@@ -134,14 +128,14 @@ impl Writer {
     }
 }
 
-async fn run(
-    mut conn: SqliteConnection,
+fn run(
+    mut conn: Conn,
     mut rx: mpsc::Receiver<Box<dyn Op>>,
     committed: Arc<Notify>,
     max_batch: usize,
 ) {
     let mut batch: Vec<Box<dyn Op>> = Vec::with_capacity(max_batch);
-    while let Some(first) = rx.recv().await {
+    while let Some(first) = rx.blocking_recv() {
         batch.push(first);
         while batch.len() < max_batch {
             match rx.try_recv() {
@@ -149,12 +143,13 @@ async fn run(
                 Err(_) => break,
             }
         }
-        let outcome = run_batch(&mut conn, &mut batch).await;
+        let outcome = run_batch(&mut conn, &mut batch);
         if let Err(e) = &outcome {
             tracing::error!(error = %e, ops = batch.len(), "SQLite group commit failed");
-            // Leave no half transaction behind for the next batch; failing
-            // here too just means there was none.
-            let _ = exec(&mut conn, "ROLLBACK").await;
+            // Leave no half transaction behind for the next batch.
+            if !conn.is_autocommit() {
+                let _ = conn.execute_batch("ROLLBACK");
+            }
         }
         let wake = outcome.is_ok() && batch.iter().any(|op| op.wrote_events());
         let err = outcome.err();
@@ -171,32 +166,44 @@ async fn run(
     }
 }
 
-async fn run_batch(conn: &mut SqliteConnection, batch: &mut [Box<dyn Op>]) -> Result<(), String> {
+/// Runs a batch in one transaction, each unit in its own savepoint (a unit
+/// that fails rolls back alone), and commits once. A batch of one needs no
+/// savepoint: its failure rolls the transaction back.
+fn run_batch(conn: &mut Conn, batch: &mut [Box<dyn Op>]) -> Result<(), String> {
     // IMMEDIATE takes the write lock now (waiting up to busy_timeout if
-    // another process holds it) rather than failing half-way through. Each
-    // unit runs in its own savepoint; closing one and opening the next is a
-    // single round trip to SQLite's worker thread.
-    exec(conn, "BEGIN IMMEDIATE; SAVEPOINT unit").await?;
-    let last = batch.len().saturating_sub(1);
-    for (i, op) in batch.iter_mut().enumerate() {
-        let ok = op.run(conn).await;
-        // If SQLite already rolled the whole transaction back (I/O error,
-        // disk full), ROLLBACK TO fails and the batch fails with it.
-        let next = match (ok, i == last) {
-            (true, false) => "RELEASE unit; SAVEPOINT unit",
-            (true, true) => "RELEASE unit; COMMIT",
-            (false, false) => "ROLLBACK TO unit; RELEASE unit; SAVEPOINT unit",
-            (false, true) => "ROLLBACK TO unit; RELEASE unit; COMMIT",
-        };
-        exec(conn, next).await?;
+    // another process holds it) rather than failing half-way through.
+    exec(conn, "BEGIN IMMEDIATE")?;
+    if let [op] = batch {
+        let ok = op.run(conn);
+        ensure_open(conn)?;
+        return exec(conn, if ok { "COMMIT" } else { "ROLLBACK" });
     }
-    Ok(())
+    for op in batch.iter_mut() {
+        exec(conn, "SAVEPOINT unit")?;
+        let ok = op.run(conn);
+        ensure_open(conn)?;
+        exec(
+            conn,
+            if ok {
+                "RELEASE unit"
+            } else {
+                "ROLLBACK TO unit; RELEASE unit"
+            },
+        )?;
+    }
+    exec(conn, "COMMIT")
 }
 
-async fn exec(conn: &mut SqliteConnection, sql: &'static str) -> Result<(), String> {
-    sqlx::raw_sql(sql)
-        .execute(&mut *conn)
-        .await
-        .map(|_| ())
-        .map_err(|e| format!("{sql}: {e}"))
+/// SQLite rolls the whole transaction back by itself on some errors (I/O,
+/// disk full); the rest of the batch must not then run in autocommit mode.
+fn ensure_open(conn: &Conn) -> Result<(), String> {
+    if conn.is_autocommit() {
+        Err("SQLite rolled the transaction back".into())
+    } else {
+        Ok(())
+    }
+}
+
+fn exec(conn: &Conn, sql: &str) -> Result<(), String> {
+    conn.execute_batch(sql).map_err(|e| e.to_string())
 }

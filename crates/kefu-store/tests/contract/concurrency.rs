@@ -359,11 +359,19 @@ async fn stream_orders_transaction_ids_as_numbers() {
         let all = cx.store.stream_after(start, 10).await.unwrap();
         let txs: Vec<u64> = all.iter().map(|e| e.cursor.unwrap().tx).collect();
         assert_eq!(txs, [98, 99, 100, 101]);
-        let mine = cx.store.account_events_after(account, start, 10).await.unwrap();
+        let mine = cx
+            .store
+            .account_events_after(account, start, 10)
+            .await
+            .unwrap();
         let txs: Vec<u64> = mine.iter().map(|e| e.cursor.unwrap().tx).collect();
         assert_eq!(txs, [98, 99, 100, 101]);
         // Resuming after the second yields the rest, in order.
-        let rest = cx.store.stream_after(all[1].cursor.unwrap(), 10).await.unwrap();
+        let rest = cx
+            .store
+            .stream_after(all[1].cursor.unwrap(), 10)
+            .await
+            .unwrap();
         let txs: Vec<u64> = rest.iter().map(|e| e.cursor.unwrap().tx).collect();
         assert_eq!(txs, [100, 101]);
     })
