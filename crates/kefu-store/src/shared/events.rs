@@ -133,7 +133,7 @@ pub(crate) async fn conversation_events(
         "SELECT ",
         event_cols!(),
         " FROM events WHERE conversation_id = $2 AND account_id = $1 AND seq > $3 \
-         ORDER BY seq LIMIT $4"
+         ORDER BY seq LIMIT CAST($4 AS BIGINT)"
     ))
     .bind(account.0)
     .bind(conversation.0)

@@ -59,7 +59,7 @@ pub(crate) async fn claim_jobs(
         "UPDATE jobs SET locked_until = $2, attempts = attempts + 1 WHERE id IN (\
            SELECT id FROM jobs WHERE state = 'pending' AND run_at <= $1 \
            AND (locked_until IS NULL OR locked_until <= $1) AND attempts < max_attempts \
-           ORDER BY run_at LIMIT $3",
+           ORDER BY run_at LIMIT CAST($3 AS BIGINT)",
         skip_locked!(),
         ") RETURNING ",
         job_cols!()

@@ -31,6 +31,7 @@ pub(crate) fn newest_first(
     }
     q.push(" ORDER BY ")
         .push(column)
-        .push(" DESC, id DESC LIMIT ")
-        .push_bind(i64::from(size) + 1);
+        .push(" DESC, id DESC LIMIT CAST(")
+        .push_bind(i64::from(size) + 1)
+        .push(" AS BIGINT)");
 }

@@ -224,7 +224,7 @@ pub(crate) async fn list_messages(
         "SELECT ",
         message_cols!(),
         " FROM messages WHERE conversation_id = $2 AND account_id = $1 AND seq > $3 \
-         AND ($4 OR visibility = 'public') ORDER BY seq LIMIT $5"
+         AND ($4 OR visibility = 'public') ORDER BY seq LIMIT CAST($5 AS BIGINT)"
     ))
     .bind(account.0)
     .bind(conversation.0)
@@ -251,7 +251,7 @@ pub(crate) async fn latest_messages(
         "SELECT ",
         message_cols!(),
         " FROM messages WHERE conversation_id = $2 AND account_id = $1 \
-         AND ($3 OR visibility = 'public') ORDER BY seq DESC LIMIT $4"
+         AND ($3 OR visibility = 'public') ORDER BY seq DESC LIMIT CAST($4 AS BIGINT)"
     ))
     .bind(account.0)
     .bind(conversation.0)

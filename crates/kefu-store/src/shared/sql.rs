@@ -1,3 +1,8 @@
+// Every bound LIMIT is written `LIMIT CAST($n AS BIGINT)`: SQLite re-plans a
+// statement whose LIMIT is a bare parameter each time the value is bound
+// (a full re-prepare, measured at 13% of the server's CPU in the benchmark);
+// behind the cast the plan is kept. The cast changes nothing on PostgreSQL.
+//
 // Column lists shared by both dialects, as macros so that queries can be built
 // with `concat!` into `&'static str` (sqlx only runs static SQL unless told
 // otherwise). Included at the top of `sqlite/mod.rs` and `postgres/mod.rs`,

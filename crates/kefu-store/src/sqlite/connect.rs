@@ -1,6 +1,8 @@
 //! Where the database lives and how its connections are set up.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 use kefu_core::StoreError;
@@ -44,9 +46,13 @@ impl Location {
 
     /// The read-write connection, creating the file (and its folder) if
     /// missing, in WAL mode.
-    pub(crate) fn open_writer(&self, busy: Duration) -> Result<Conn, StoreError> {
+    pub(crate) fn open_writer(
+        &self,
+        busy: Duration,
+        replans: Arc<AtomicU64>,
+    ) -> Result<Conn, StoreError> {
         let conn = match &self.path {
-            None => Conn::open_in_memory().map_err(db)?,
+            None => rusqlite::Connection::open_in_memory().map_err(db)?,
             Some(path) => {
                 if let Some(dir) = path.parent()
                     && !dir.as_os_str().is_empty()
@@ -58,7 +64,8 @@ impl Location {
                 let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
                     | OpenFlags::SQLITE_OPEN_CREATE
                     | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-                let conn = Conn::open_with_flags(path, flags).map_err(|e| unavailable(path, e))?;
+                let conn = rusqlite::Connection::open_with_flags(path, flags)
+                    .map_err(|e| unavailable(path, e))?;
                 // WAL lets readers run beside the writer; it is persistent,
                 // so setting it on the writer is enough.
                 let mode: String = conn
@@ -74,15 +81,20 @@ impl Location {
             }
         };
         setup(&conn, busy)?;
-        Ok(conn)
+        Ok(Conn::new(conn, replans))
     }
 
     /// A read-only connection to the file.
-    pub(crate) fn open_reader(path: &Path, busy: Duration) -> Result<Conn, StoreError> {
+    pub(crate) fn open_reader(
+        path: &Path,
+        busy: Duration,
+        replans: Arc<AtomicU64>,
+    ) -> Result<Conn, StoreError> {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Conn::open_with_flags(path, flags).map_err(|e| unavailable(path, e))?;
+        let conn =
+            rusqlite::Connection::open_with_flags(path, flags).map_err(|e| unavailable(path, e))?;
         setup(&conn, busy)?;
-        Ok(conn)
+        Ok(Conn::new(conn, replans))
     }
 }
 
@@ -90,7 +102,7 @@ fn unavailable(path: &Path, e: rusqlite::Error) -> StoreError {
     StoreError::Unavailable(format!("opening {}: {e}", path.display()))
 }
 
-fn setup(conn: &Conn, busy: Duration) -> Result<(), StoreError> {
+fn setup(conn: &rusqlite::Connection, busy: Duration) -> Result<(), StoreError> {
     conn.busy_timeout(busy).map_err(db)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     // Deliberately FULL on every connection: with WAL, NORMAL would let a

@@ -16,16 +16,42 @@
 use std::borrow::Cow;
 use std::future::Future;
 use std::marker::PhantomData;
+use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
+use rusqlite::StatementStatus;
 use rusqlite::types::{Type, Value, ValueRef};
 use uuid::Uuid;
 
 pub(crate) type Error = rusqlite::Error;
 type R<T> = Result<T, Error>;
 
-/// The connection type of the SQLite dialect.
-pub(crate) type Conn = rusqlite::Connection;
+/// A connection of the SQLite dialect: rusqlite's, plus a count of the
+/// statements SQLite had to re-plan (shared by a store's connections).
+pub(crate) struct Conn {
+    db: rusqlite::Connection,
+    replans: Arc<AtomicU64>,
+}
+
+impl Conn {
+    pub(crate) fn new(db: rusqlite::Connection, replans: Arc<AtomicU64>) -> Self {
+        Self { db, replans }
+    }
+}
+
+impl Deref for Conn {
+    type Target = rusqlite::Connection;
+    fn deref(&self) -> &Self::Target {
+        &self.db
+    }
+}
+
+impl DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.db
+    }
+}
 
 /// Marker standing in for sqlx's database type in `QueryBuilder::<Db>`.
 pub(crate) struct Sqlite;
@@ -259,6 +285,13 @@ fn run(c: &Conn, sql: &str, args: &[Value], mut each: impl FnMut(Row) -> R<()>) 
         })?;
     }
     drop(rows);
+    // A statement is re-planned when SQLite thinks a bound value may change
+    // its plan (e.g. a bare `LIMIT ?`): a parse and plan on every run, which
+    // the statement cache is there to avoid. Counted so tests can catch it.
+    let replans = stmt.reset_status(StatementStatus::RePrepare);
+    if replans > 0 {
+        c.replans.fetch_add(replans as u64, Ordering::Relaxed);
+    }
     Ok(if readonly { 0 } else { c.changes() })
 }
 
@@ -417,7 +450,10 @@ mod tests {
     use super::*;
 
     fn conn() -> Conn {
-        let c = Conn::open_in_memory().unwrap();
+        let c = Conn::new(
+            rusqlite::Connection::open_in_memory().unwrap(),
+            Default::default(),
+        );
         c.execute_batch("CREATE TABLE t (id BLOB PRIMARY KEY, n INTEGER, s TEXT, b INTEGER)")
             .unwrap();
         c
@@ -484,5 +520,25 @@ mod tests {
         .unwrap()
         .unwrap();
         assert_eq!(none, None);
+    }
+
+    #[test]
+    fn replanned_statements_are_counted() {
+        let mut c = conn();
+        for n in 0..3i64 {
+            // A bare LIMIT parameter makes SQLite re-plan on every new value;
+            // behind a cast it does not.
+            run_now(query("SELECT n FROM t LIMIT ?1").bind(n).fetch_all(&mut c))
+                .unwrap()
+                .unwrap();
+            run_now(
+                query("SELECT n FROM t LIMIT CAST(?1 AS BIGINT)")
+                    .bind(n)
+                    .fetch_all(&mut c),
+            )
+            .unwrap()
+            .unwrap();
+        }
+        assert_eq!(c.replans.load(Ordering::Relaxed), 3);
     }
 }

@@ -94,7 +94,10 @@ mod tests {
 
     #[test]
     fn migrating_twice_is_a_no_op_and_newer_schemas_are_refused() {
-        let mut c = Conn::open_in_memory().unwrap();
+        let mut c = Conn::new(
+            rusqlite::Connection::open_in_memory().unwrap(),
+            Default::default(),
+        );
         run(&mut c).unwrap();
         assert_eq!(version(&c).unwrap(), MIGRATIONS.len() as i64);
         run(&mut c).unwrap();

@@ -24,6 +24,8 @@ use kefu_core::{
     AccountId, AttachmentId, ContactId, ConversationId, InboxId, JobId, MessageId, SessionId,
     TeamId, Timestamp, TokenId, UserId,
 };
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use tokio::sync::Notify;
 
 use crate::OpenOptions;
@@ -109,6 +111,7 @@ pub struct SqliteStore {
     writer: Writer,
     /// `None` for in-memory databases: reads then queue on the writer.
     reads: Option<Readers>,
+    replans: Arc<AtomicU64>,
 }
 
 type Backend = SqliteStore;
@@ -116,9 +119,13 @@ const BACKEND: &str = "sqlite";
 
 /// Opens the write connection (creating the file and its directory) and
 /// brings the schema up to date. Blocking: call it off the async runtime.
-fn open_writer(url: &str, opts: &OpenOptions) -> StoreResult<(Conn, connect::Location)> {
+fn open_writer(
+    url: &str,
+    opts: &OpenOptions,
+    replans: Arc<AtomicU64>,
+) -> StoreResult<(Conn, connect::Location)> {
     let at = connect::Location::parse(url)?;
-    let mut conn = at.open_writer(opts.busy_timeout)?;
+    let mut conn = at.open_writer(opts.busy_timeout, replans)?;
     migrate::run(&mut conn)?;
     Ok((conn, at))
 }
@@ -128,7 +135,7 @@ pub(crate) async fn migrate(url: &str) -> StoreResult<()> {
     let url = url.to_owned();
     tokio::task::spawn_blocking(move || {
         let opts = OpenOptions::default();
-        open_writer(&url, &opts).map(drop)
+        open_writer(&url, &opts, Default::default()).map(drop)
     })
     .await
     .map_err(|e| StoreError::Unavailable(format!("migrating the SQLite database: {e}")))?
@@ -138,8 +145,9 @@ impl SqliteStore {
     /// Opens (creating if needed) and migrates the database, and starts the
     /// writer. `committed` is woken after every commit that wrote events.
     pub async fn open(url: &str, opts: &OpenOptions, committed: Arc<Notify>) -> StoreResult<Self> {
-        let (url, o) = (url.to_owned(), opts.clone());
-        let (conn, at) = tokio::task::spawn_blocking(move || open_writer(&url, &o))
+        let replans = Arc::new(AtomicU64::new(0));
+        let (url, o, r) = (url.to_owned(), opts.clone(), replans.clone());
+        let (conn, at) = tokio::task::spawn_blocking(move || open_writer(&url, &o, r))
             .await
             .map_err(|e| StoreError::Unavailable(format!("opening the SQLite database: {e}")))??;
         let reads = at.path().map(|path| {
@@ -148,10 +156,22 @@ impl SqliteStore {
                 opts.busy_timeout,
                 opts.max_connections.max(1) as usize,
                 opts.acquire_timeout,
+                replans.clone(),
             )
         });
         let writer = Writer::spawn(conn, committed, opts.write_batch, opts.write_queue);
-        Ok(Self { writer, reads })
+        Ok(Self {
+            writer,
+            reads,
+            replans,
+        })
+    }
+
+    /// How many times SQLite re-planned a cached statement since the store
+    /// opened. It should stay flat under steady load: each re-plan is a full
+    /// parse, which the statement cache exists to avoid.
+    pub fn replanned_statements(&self) -> u64 {
+        self.replans.load(Ordering::Relaxed)
     }
 
     async fn read<T, F>(&self, f: F) -> StoreResult<T>

@@ -4,6 +4,7 @@
 //! writer works.
 
 use std::path::PathBuf;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -24,6 +25,7 @@ struct Inner {
     path: PathBuf,
     busy: Duration,
     acquire_timeout: Duration,
+    replans: Arc<AtomicU64>,
     /// Bounds the connections in use (and so the ones ever opened).
     permits: Semaphore,
     idle: Mutex<Vec<Conn>>,
@@ -36,12 +38,14 @@ impl Readers {
         busy: Duration,
         max: usize,
         acquire_timeout: Duration,
+        replans: Arc<AtomicU64>,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 path,
                 busy,
                 acquire_timeout,
+                replans,
                 permits: Semaphore::new(max),
                 idle: Mutex::new(Vec::with_capacity(max)),
             }),
@@ -84,7 +88,7 @@ impl Inner {
         let idle = self.idle.lock().map(|mut v| v.pop()).unwrap_or(None);
         match idle {
             Some(c) => Ok(c),
-            None => Location::open_reader(&self.path, self.busy),
+            None => Location::open_reader(&self.path, self.busy, self.replans.clone()),
         }
     }
 

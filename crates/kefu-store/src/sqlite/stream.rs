@@ -20,7 +20,7 @@ pub(crate) async fn account_events_after(
     sql::query(concat!(
         "SELECT ",
         event_cols!(),
-        " FROM events WHERE account_id = $1 AND pos > $2 ORDER BY pos LIMIT $3"
+        " FROM events WHERE account_id = $1 AND pos > $2 ORDER BY pos LIMIT CAST($3 AS BIGINT)"
     ))
     .bind(account.0)
     .bind(cursor.pos)
@@ -37,7 +37,7 @@ pub(crate) async fn stream_after(c: &mut Conn, cursor: StreamCursor, limit: u32)
     sql::query(concat!(
         "SELECT ",
         event_cols!(),
-        " FROM events WHERE pos > $1 ORDER BY pos LIMIT $2"
+        " FROM events WHERE pos > $1 ORDER BY pos LIMIT CAST($2 AS BIGINT)"
     ))
     .bind(cursor.pos)
     .bind(bounded(limit))

@@ -182,14 +182,10 @@ fn run_batch(conn: &mut Conn, batch: &mut [Box<dyn Op>]) -> Result<(), String> {
         exec(conn, "SAVEPOINT unit")?;
         let ok = op.run(conn);
         ensure_open(conn)?;
-        exec(
-            conn,
-            if ok {
-                "RELEASE unit"
-            } else {
-                "ROLLBACK TO unit; RELEASE unit"
-            },
-        )?;
+        if !ok {
+            exec(conn, "ROLLBACK TO unit")?;
+        }
+        exec(conn, "RELEASE unit")?;
     }
     exec(conn, "COMMIT")
 }
@@ -204,6 +200,11 @@ fn ensure_open(conn: &Conn) -> Result<(), String> {
     }
 }
 
+/// Runs one transaction-control statement, kept prepared: these run for
+/// every unit, and parsing them each time was measurable.
 fn exec(conn: &Conn, sql: &str) -> Result<(), String> {
-    conn.execute_batch(sql).map_err(|e| e.to_string())
+    conn.prepare_cached(sql)
+        .and_then(|mut s| s.raw_execute())
+        .map(drop)
+        .map_err(|e| e.to_string())
 }
