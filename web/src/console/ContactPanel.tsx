@@ -62,7 +62,7 @@ export function ContactPanel({ contactId, conversationId }: { contactId: string;
   const lng = i18n.resolvedLanguage ?? "en";
   const attrs = contact ? Object.entries(contact.attributes ?? {}) : [];
   return (
-    <aside className="contact-panel" data-testid="contact-panel" aria-labelledby="contact-title">
+    <aside className="contact-panel" data-testid="contact-panel" aria-labelledby="contact-title" tabIndex={0}>
       <h2 id="contact-title">{t("contact.title")}</h2>
       {error && (
         <p role="alert" className="error">

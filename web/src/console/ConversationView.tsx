@@ -38,7 +38,7 @@ export function ConversationView({
   const [busy, setBusy] = useState(false);
   const [labelDraft, setLabelDraft] = useState("");
   const [transferTo, setTransferTo] = useState("");
-  const bottom = useRef<HTMLDivElement>(null);
+  const list = useRef<HTMLOListElement>(null);
   const input = useRef<HTMLTextAreaElement>(null);
   const lastTyping = useRef(0);
   const supervisor = me.role === "admin" || me.role === "supervisor";
@@ -82,7 +82,8 @@ export function ConversationView({
   );
 
   useEffect(() => {
-    bottom.current?.scrollIntoView?.({ block: "end" });
+    const el = list.current;
+    if (el) el.scrollTop = el.scrollHeight;
   }, [messages.length]);
 
   async function send(e?: FormEvent) {
@@ -287,7 +288,8 @@ export function ConversationView({
             </div>
           </div>
         )}
-        <ol className="messages" data-testid="messages">
+        {/* Focusable so keyboard users can scroll the history. */}
+        <ol className="messages" data-testid="messages" ref={list} tabIndex={0} aria-label={t("list.untitled")}>
           {messages.map((m) => {
             const body = contentText(m.content);
             const internal = m.visibility === "internal";
@@ -306,7 +308,6 @@ export function ConversationView({
               </li>
             );
           })}
-          <div ref={bottom} />
         </ol>
         {error && (
           <p role="alert" className="error" data-testid="conv-error">

@@ -133,7 +133,7 @@ function Shell({ me, onLogout }: { me: Me; onLogout: () => void }) {
     };
   }, []);
 
-  useHotkeys("?", () => setHelp((h) => !h), { useKey: true });
+  useHotkeys("?", () => setHelp((h) => !h), { useKey: true, ignoreModifiers: true });
   useHotkeys("escape", () => setHelp(false), { enableOnFormTags: true });
 
   const mine = dir.users.find((u) => u.user_id === me.user.id);

@@ -38,7 +38,7 @@ export function AuditLog() {
     <section className="admin-section" data-testid="admin-audit">
       <h2>{t("admin.sections.audit")}</h2>
       <Outcome error={error} />
-      <div className="table-wrap">
+      <div className="table-wrap" tabIndex={0}>
         <table className="audit">
           <thead>
             <tr>

@@ -38,7 +38,7 @@ export function Inboxes({ me }: { me: Me }) {
       <h2>{t("admin.sections.inboxes")}</h2>
       <ReadOnlyNote readOnly={readOnly} />
       <Outcome error={error} />
-      <div className="table-wrap">
+      <div className="table-wrap" tabIndex={0}>
         <table>
           <thead>
             <tr>
@@ -202,7 +202,7 @@ function InboxDetail({ readOnly, onChanged }: { readOnly: boolean; onChanged: ()
         <div className="snippet">
           <h4 id="snippet-title">{t("admin.inboxes.snippet")}</h4>
           <p className="hint">{t("admin.inboxes.snippetHint")}</p>
-          <pre aria-labelledby="snippet-title" tabIndex={0}>
+          <pre tabIndex={0} translate="no">
             <code data-testid="embed-snippet">{inbox.embed_snippet}</code>
           </pre>
           <button type="button" onClick={() => void copy()} data-testid="copy-snippet">

@@ -45,7 +45,7 @@ export function Users({ me }: { me: Me }) {
       <h2>{t("admin.sections.users")}</h2>
       <ReadOnlyNote readOnly={readOnly} />
       <Outcome error={error ?? action.error} ok={action.ok} />
-      <div className="table-wrap">
+      <div className="table-wrap" tabIndex={0}>
         <table>
           <thead>
             <tr>
@@ -182,15 +182,18 @@ function Memberships({ member, readOnly }: { member: Member; readOnly: boolean }
   }, [member.user_id, dir.inboxes, dir.teams]);
 
   async function toggle(kind: "inboxes" | "teams", id: string, on: boolean) {
-    const { ok } = await action.run(() => api(`/api/v1/${kind}/${id}/members/${member.user_id}`, { method: on ? "PUT" : "DELETE" }));
-    if (!ok) return;
+    // Optimistic: the box follows the click at once and goes back if the server refuses.
     const set = kind === "inboxes" ? setInboxes : setTeams;
-    set((s) => {
-      const n = new Set(s);
-      if (on) n.add(id);
-      else n.delete(id);
-      return n;
-    });
+    const apply = (value: boolean) =>
+      set((s) => {
+        const n = new Set(s);
+        if (value) n.add(id);
+        else n.delete(id);
+        return n;
+      });
+    apply(on);
+    const { ok } = await action.run(() => api(`/api/v1/${kind}/${id}/members/${member.user_id}`, { method: on ? "PUT" : "DELETE" }));
+    if (!ok) apply(!on);
   }
 
   return (
