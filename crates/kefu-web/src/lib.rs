@@ -117,7 +117,7 @@ async fn demo(Query(q): Query<DemoQuery>, headers: HeaderMap) -> Response {
 <p>This page stands in for a customer&#39;s website. It embeds the chat widget \
 from <code>{kefu}</code>, another origin, with the snippet below; open the chat with the button \
 in the corner.</p>\n<p lang=\"zh-CN\">这是一个演示用的客户网站，点击右下角的按钮开始咨询。</p>\n\
-<pre><code>&lt;script src=&quot;{kefu}/sdk.js&quot; data-inbox=&quot;{inbox}&quot; async&gt;&lt;/script&gt;</code></pre>\n\
+<p><code>&lt;script src=&quot;{kefu}/sdk.js&quot; data-inbox=&quot;{inbox}&quot; async&gt;&lt;/script&gt;</code></p>\n\
 </main>\n<script src=\"{kefu}/sdk.js\" data-inbox=\"{inbox}\"{lang} async></script>\n</body></html>\n"
     );
     let csp = format!(
@@ -271,11 +271,24 @@ mod tests {
     #[test]
     fn demo_origin_swaps_loopback_names_only() {
         let o = other_loopback_origin;
-        assert_eq!(o("127.0.0.1:8080").as_deref(), Some("http://localhost:8080"));
-        assert_eq!(o("localhost:8080").as_deref(), Some("http://127.0.0.1:8080"));
+        assert_eq!(
+            o("127.0.0.1:8080").as_deref(),
+            Some("http://localhost:8080")
+        );
+        assert_eq!(
+            o("localhost:8080").as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
         assert_eq!(o("LOCALHOST").as_deref(), Some("http://127.0.0.1"));
         assert_eq!(o("[::1]:9").as_deref(), Some("http://localhost:9"));
-        for bad in ["kefu.example.com", "example.com:80", "localhost:80x", "localhost:", "", "127.0.0.2:1"] {
+        for bad in [
+            "kefu.example.com",
+            "example.com:80",
+            "localhost:80x",
+            "localhost:",
+            "",
+            "127.0.0.2:1",
+        ] {
             assert_eq!(o(bad), None, "{bad}");
         }
     }
@@ -288,7 +301,9 @@ mod tests {
         let csp = header(&res, header::CONTENT_SECURITY_POLICY).to_owned();
         assert!(csp.contains("script-src http://127.0.0.1:8123;"), "{csp}");
         assert!(!csp.contains("unsafe-inline"));
-        let body = axum::body::to_bytes(res.into_body(), 1 << 16).await.unwrap();
+        let body = axum::body::to_bytes(res.into_body(), 1 << 16)
+            .await
+            .unwrap();
         let body = String::from_utf8(body.to_vec()).unwrap();
         assert!(body.contains(&format!(
             "<script src=\"http://127.0.0.1:8123/sdk.js\" data-inbox=\"{id}\" data-lang=\"zh-CN\" async>"
