@@ -32,7 +32,7 @@ const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.mi
  */
 const ALLOWED_WORDS = new Set([
   "Kefu", "Demo", "Admin", "Agent", "website", // seeded account, users and inbox names
-  "IP", "IANA", "Ctrl", "Shift", "Enter", "Asia", "Shanghai", "https", "shop", "example", "com", "English",
+  "IP", "IANA", "HTML", "Ctrl", "Shift", "Enter", "Asia", "Shanghai", "https", "shop", "example", "com", "English",
 ]);
 const TOKEN = /^(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[0-9a-f]{8}-[0-9a-f-]{27}|https?:\/\/\S+|[\w-]+\/[\w/-]+)$/i;
 

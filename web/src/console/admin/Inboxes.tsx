@@ -60,6 +60,9 @@ export function Inboxes({ me }: { me: Me }) {
           </tbody>
         </table>
       </div>
+      <Routes>
+        <Route path=":id" element={<InboxDetail readOnly={readOnly} onChanged={() => void (reload(), dir.reload())} />} />
+      </Routes>
       {!readOnly && (
         <form className="inline-form" onSubmit={submit} data-testid="inbox-create">
           <h3>{t("admin.inboxes.new")}</h3>
@@ -83,9 +86,6 @@ export function Inboxes({ me }: { me: Me }) {
           <Outcome error={create.error} />
         </form>
       )}
-      <Routes>
-        <Route path=":id" element={<InboxDetail readOnly={readOnly} onChanged={() => void (reload(), dir.reload())} />} />
-      </Routes>
     </section>
   );
 }
