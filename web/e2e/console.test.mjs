@@ -181,6 +181,8 @@ test("an agent works a conversation: contact, assign, labels, notes, emoji, shor
   await page.getByTestId("filter-label").fill("vip");
   await page.getByTestId("filter-label").press("Enter");
   await page.waitForURL(/label=vip/);
+  // Only the labelled conversation remains (the ticket has no label).
+  await page.locator(`[data-testid="conversation-item"][data-id="${ticket.id}"]`).waitFor({ state: "detached" });
   await page.locator(`[data-testid="conversation-item"][data-id="${conv.id}"]`).waitFor();
   assert.equal(await page.getByTestId("conversation-item").count(), 1);
 
@@ -323,5 +325,23 @@ test("the console links the demo site on the other loopback origin", { timeout: 
   await site.locator("#kefu-launcher").click();
   await site.frameLocator("#kefu-frame").locator('[data-testid="widget-input"]:not([disabled])').waitFor();
   assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
+test("a lost socket shows a reconnecting banner until it is back", { timeout: 90_000 }, async () => {
+  const ctx = await browser.newContext({ locale: "en-US" });
+  await signIn(ctx, kefu.origin, AGENT);
+  // While the server is down, the browser logs failed connections: expected here.
+  const page = await ctx.newPage();
+  await page.goto(`${kefu.origin}/`);
+  await page.locator('[data-testid="live"].on').waitFor();
+  assert.equal(await page.getByTestId("reconnecting").count(), 0);
+  // The server goes away for a while and comes back on the same address.
+  const restarted = kefu.restart(3000);
+  await page.getByTestId("reconnecting").waitFor({ timeout: 15_000 });
+  await page.locator('[data-testid="live"].off').waitFor();
+  await restarted;
+  await page.locator('[data-testid="live"].on').waitFor({ timeout: 45_000 });
+  await page.getByTestId("reconnecting").waitFor({ state: "detached" });
   await ctx.close();
 });

@@ -30,31 +30,44 @@ export async function startKefu() {
   const dataDir = mkdtempSync(join(tmpdir(), "kefu-e2e-"));
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
-  const proc = spawn(bin, ["serve", "--demo", "--data-dir", dataDir, "--listen", `127.0.0.1:${port}`], {
-    env: { ...process.env, KEFU_METRICS_LISTEN: "", KEFU_LOG: process.env.KEFU_LOG ?? "warn" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
   let log = "";
-  proc.stdout.on("data", (d) => (log += d));
-  proc.stderr.on("data", (d) => (log += d));
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`kefu exited early (${proc.exitCode}):\n${log}`);
-    try {
-      const r = await fetch(`${origin}/readyz`);
-      if (r.ok) break;
-    } catch {
-      /* not listening yet */
+  let proc;
+  const launch = async () => {
+    proc = spawn(bin, ["serve", "--demo", "--data-dir", dataDir, "--listen", `127.0.0.1:${port}`], {
+      env: { ...process.env, KEFU_METRICS_LISTEN: "", KEFU_LOG: process.env.KEFU_LOG ?? "warn" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    proc.stdout.on("data", (d) => (log += d));
+    proc.stderr.on("data", (d) => (log += d));
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      if (proc.exitCode !== null) throw new Error(`kefu exited early (${proc.exitCode}):\n${log}`);
+      try {
+        const r = await fetch(`${origin}/readyz`);
+        if (r.ok) break;
+      } catch {
+        /* not listening yet */
+      }
+      if (Date.now() > deadline) throw new Error(`kefu did not become ready:\n${log}`);
+      await new Promise((r) => setTimeout(r, 100));
     }
-    if (Date.now() > deadline) throw new Error(`kefu did not become ready:\n${log}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  };
+  const halt = async () => {
+    proc.kill("SIGTERM");
+    await new Promise((r) => (proc.exitCode !== null ? r() : proc.once("exit", r)));
+  };
+  await launch();
   return {
     origin,
     log: () => log,
+    /** Stops the server, waits `downMs`, and starts it again on the same port and data. */
+    async restart(downMs = 0) {
+      await halt();
+      await new Promise((r) => setTimeout(r, downMs));
+      await launch();
+    },
     async stop() {
-      proc.kill("SIGTERM");
-      await new Promise((r) => (proc.exitCode !== null ? r() : proc.once("exit", r)));
+      await halt();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
