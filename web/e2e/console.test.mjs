@@ -345,3 +345,31 @@ test("a lost socket shows a reconnecting banner until it is back", { timeout: 90
   await page.getByTestId("reconnecting").waitFor({ state: "detached" });
   await ctx.close();
 });
+
+test("supervisors see the admin pages read-only, without the audit log", { timeout: 60_000 }, async () => {
+  const admin = await apiClient(kefu.origin, ADMIN);
+  const sup = { email: "sup@kefu.demo", password: "supervisor-pass" };
+  await admin.post("/users", { ...sup, name: "Sup Ervisor", role: "supervisor" });
+  const ctx = await browser.newContext({ locale: "en-US" });
+  await signIn(ctx, kefu.origin, sup);
+  const page = watchAll(await ctx.newPage(), problems);
+  await page.goto(`${kefu.origin}/`);
+  await page.getByTestId("nav-admin").click();
+  await page.getByTestId("admin-inboxes").waitFor();
+  await page.getByTestId("read-only").waitFor();
+  assert.equal(await page.getByTestId("inbox-create").count(), 0);
+  assert.equal(await page.getByTestId("admin-nav-audit").count(), 0, "the audit log is for admins");
+  await page.getByTestId("inbox-row").first().getByRole("link").click();
+  await page.getByTestId("embed-snippet").waitFor();
+  assert.equal(await page.getByTestId("inbox-save").count(), 0);
+  assert.ok(await page.locator('input[name="inbox-name"]').isDisabled());
+  await page.getByTestId("admin-nav-users").click();
+  await page.getByTestId("user-row").first().waitFor();
+  assert.equal(await page.getByTestId("user-create").count(), 0);
+  assert.equal(await page.getByTestId("user-role").count(), 0);
+  await page.getByTestId("admin-nav-teams").click();
+  await page.getByTestId("admin-teams").waitFor();
+  assert.equal(await page.getByTestId("team-create").count(), 0);
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});

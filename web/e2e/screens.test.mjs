@@ -159,6 +159,14 @@ for (const [lang, locale] of LANGS) {
       await page.getByTestId("inbox-members").locator("li").first().waitFor();
       await page.screenshot({ path: join(SHOTS, `admin-${tag}.png`), fullPage: true });
       await check(`admin-${tag}`, page, page, lang);
+      // The other sections get the same checks, without a picture.
+      for (const section of ["users", "teams", "account", "audit"]) {
+        await page.getByTestId(`admin-nav-${section}`).click();
+        await page.getByTestId(`admin-${section}`).waitFor();
+        if (section === "users") await page.getByTestId("user-row").first().waitFor();
+        if (section === "audit") await page.getByTestId("audit-row").first().waitFor();
+        await check(`admin-${section}-${tag}`, page, page, lang);
+      }
       assert.deepEqual(problems, []);
       await ctx.close();
     });

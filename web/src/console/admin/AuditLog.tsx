@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, errorText, type AuditEntry, type Page } from "../../shared/api";
 import { formatTime } from "../../shared/dates";
+import { useDirectory } from "../directory";
 import { Outcome } from "./common";
 
 const PAGE = 50;
@@ -9,6 +10,7 @@ const PAGE = 50;
 /** The account's audit log, newest first, one page at a time. */
 export function AuditLog() {
   const { t, i18n } = useTranslation();
+  const dir = useDirectory();
   const [items, setItems] = useState<AuditEntry[]>([]);
   const [cursor, setCursor] = useState<string | null | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
@@ -54,7 +56,7 @@ export function AuditLog() {
             {items.map((a) => (
               <tr key={a.id} data-testid="audit-row" data-action={a.action}>
                 <td className="nowrap">{formatTime(a.created_at, lng)}</td>
-                <td className="wrap">{a.actor}</td>
+                <td className="wrap">{dir.userName(a.actor_user_id) ?? <code translate="no">{a.actor}</code>}</td>
                 <td>
                   <code translate="no">{a.action}</code>
                 </td>
