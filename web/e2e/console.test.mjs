@@ -69,6 +69,22 @@ test("an admin manages inboxes, teams, users and the account", { timeout: 120_00
   await page.getByTestId("team-detail").locator('select[name="team-member"]').selectOption({ label: "Demo Agent" });
   await page.getByTestId("team-add-member").click();
   await page.getByTestId("team-members").filter({ hasText: "Demo Agent" }).waitFor();
+  // Rename and delete another team.
+  await page.getByTestId("team-create").locator('input[name="team-name"]').fill("Temp");
+  await page.getByTestId("team-create").getByRole("button", { name: "Create" }).click();
+  const temp = page.locator('[data-testid="team-row"][data-name="Temp"]');
+  await temp.getByTestId("team-open").click();
+  await page.getByTestId("team-detail").locator('input[name="rename"]').fill("Temporary");
+  await page.getByTestId("team-detail").getByRole("button", { name: "Rename" }).click();
+  const renamed = page.locator('[data-testid="team-row"][data-name="Temporary"]');
+  await renamed.waitFor();
+  page.once("dialog", (d) => void d.accept());
+  await renamed.getByTestId("team-delete").click();
+  await renamed.waitFor({ state: "detached" });
+  assert.deepEqual(
+    (await (await apiClient(kefu.origin, ADMIN)).get("/teams")).map((t) => t.name),
+    ["Billing"],
+  );
 
   // Users: add one, promote them, put them in the new team.
   await page.getByTestId("admin-nav-users").click();

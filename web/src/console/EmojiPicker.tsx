@@ -46,7 +46,13 @@ export function EmojiPicker({ onPick }: { onPick: (emoji: string) => void }) {
   }
 
   return (
-    <div className="emoji">
+    <div
+      className="emoji"
+      onBlur={(e) => {
+        // Focus left the picker (click or Tab elsewhere): close it.
+        if (open && !e.currentTarget.contains(e.relatedTarget as Node | null)) setOpen(false);
+      }}
+    >
       <button
         ref={toggle}
         type="button"
