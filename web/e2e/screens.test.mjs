@@ -68,9 +68,12 @@ async function visibleTexts(frame) {
       const text = n.textContent.trim();
       const el = n.parentElement;
       if (!text || !el || el.closest('script, style, [translate="no"]')) continue;
-      if (el.closest("option") && !el.closest("option").selected) continue;
+      if (el.closest("option, datalist")) continue; // options have no box; selects are read below
       if (!el.checkVisibility({ visibilityProperty: true, opacityProperty: true })) continue;
       out.push(text);
+    }
+    for (const sel of document.querySelectorAll("select")) {
+      if (sel.checkVisibility({ visibilityProperty: true }) && !sel.closest('[translate="no"]')) out.push(sel.selectedOptions[0]?.text ?? "");
     }
     for (const el of document.querySelectorAll("input[placeholder], textarea[placeholder]")) out.push(el.placeholder);
     for (const el of document.querySelectorAll("[aria-label]")) out.push(el.getAttribute("aria-label"));
