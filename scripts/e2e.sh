@@ -19,6 +19,17 @@ if [ ! -x "$CHROMIUM_PATH" ]; then
   fi
 fi
 
+# Chinese and emoji fonts, so the screenshots in docs/screenshots/ are legible
+# (the tests pass without them, but the pictures would show empty boxes).
+if command -v fc-list >/dev/null 2>&1 && [ -z "$(fc-list :lang=zh 2>/dev/null)" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "== installing CJK and emoji fonts"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk fonts-noto-color-emoji
+  else
+    echo "warning: no Chinese font found (apt-get install fonts-noto-cjk): screenshots will show boxes" >&2
+  fi
+fi
+
 cd web
 # The cargo build above installed web/node_modules (npm ci) if it was missing.
 [ -d node_modules ] || npm ci --no-audit --no-fund

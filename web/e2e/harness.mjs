@@ -30,31 +30,44 @@ export async function startKefu() {
   const dataDir = mkdtempSync(join(tmpdir(), "kefu-e2e-"));
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
-  const proc = spawn(bin, ["serve", "--demo", "--data-dir", dataDir, "--listen", `127.0.0.1:${port}`], {
-    env: { ...process.env, KEFU_METRICS_LISTEN: "", KEFU_LOG: process.env.KEFU_LOG ?? "warn" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
   let log = "";
-  proc.stdout.on("data", (d) => (log += d));
-  proc.stderr.on("data", (d) => (log += d));
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`kefu exited early (${proc.exitCode}):\n${log}`);
-    try {
-      const r = await fetch(`${origin}/readyz`);
-      if (r.ok) break;
-    } catch {
-      /* not listening yet */
+  let proc;
+  const launch = async () => {
+    proc = spawn(bin, ["serve", "--demo", "--data-dir", dataDir, "--listen", `127.0.0.1:${port}`], {
+      env: { ...process.env, KEFU_METRICS_LISTEN: "", KEFU_LOG: process.env.KEFU_LOG ?? "warn" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    proc.stdout.on("data", (d) => (log += d));
+    proc.stderr.on("data", (d) => (log += d));
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      if (proc.exitCode !== null) throw new Error(`kefu exited early (${proc.exitCode}):\n${log}`);
+      try {
+        const r = await fetch(`${origin}/readyz`);
+        if (r.ok) break;
+      } catch {
+        /* not listening yet */
+      }
+      if (Date.now() > deadline) throw new Error(`kefu did not become ready:\n${log}`);
+      await new Promise((r) => setTimeout(r, 100));
     }
-    if (Date.now() > deadline) throw new Error(`kefu did not become ready:\n${log}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  };
+  const halt = async () => {
+    proc.kill("SIGTERM");
+    await new Promise((r) => (proc.exitCode !== null ? r() : proc.once("exit", r)));
+  };
+  await launch();
   return {
     origin,
     log: () => log,
+    /** Stops the server, waits `downMs`, and starts it again on the same port and data. */
+    async restart(downMs = 0) {
+      await halt();
+      await new Promise((r) => setTimeout(r, downMs));
+      await launch();
+    },
     async stop() {
-      proc.kill("SIGTERM");
-      await new Promise((r) => (proc.exitCode !== null ? r() : proc.once("exit", r)));
+      await halt();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -133,4 +146,84 @@ export async function visitorSays(frame, text) {
   await frame.getByTestId("widget-input").fill(text);
   await frame.getByTestId("widget-send").click();
   await frame.getByTestId("widget-message-text").filter({ hasText: text }).first().waitFor();
+}
+
+export const ADMIN = { email: "admin@kefu.demo", password: "kefu-demo-admin" };
+
+/**
+ * Collects every browser console error and page error (not only CSP). The
+ * one exception: Chromium logs each 4xx answer of the API ("Failed to load
+ * resource"), which the apps handle and show (a failed sign-in check, a
+ * validation error); any other failed load, 5xx, script error or CSP
+ * violation counts.
+ */
+export function watchAll(page, problems) {
+  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  page.on("console", (m) => {
+    if (m.type() !== "error") return;
+    const url = m.location()?.url ?? "";
+    if (/^Failed to load resource: the server responded with a status of 4\d\d/.test(m.text()) && /\/api\/v1\//.test(url)) return;
+    problems.push(`console (${page.url()}): ${m.text()} ${url}`);
+  });
+  return page;
+}
+
+/** Signs a browser context in through the API (the cookie is shared with its pages). */
+export async function signIn(context, origin, who) {
+  const r = await context.request.post(`${origin}/api/v1/auth/login`, { data: who });
+  if (!r.ok()) throw new Error(`sign-in of ${who.email} failed: ${r.status()} ${await r.text()}`);
+}
+
+/** A JSON API client for the tests' own setup, signed in as `who`. */
+export async function apiClient(origin, who) {
+  const r = await fetch(`${origin}/api/v1/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(who),
+  });
+  if (!r.ok) throw new Error(`sign-in of ${who.email} failed: ${r.status}`);
+  const cookie = r.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
+  const call = async (method, path, body) => {
+    const res = await fetch(`${origin}/api/v1${path}`, {
+      method,
+      headers: { cookie, "x-kefu-csrf": "1", ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+    return text ? JSON.parse(text) : undefined;
+  };
+  return {
+    get: (p) => call("GET", p),
+    post: (p, b = {}) => call("POST", p, b),
+    patch: (p, b) => call("PATCH", p, b),
+    put: (p, b) => call("PUT", p, b),
+    del: (p) => call("DELETE", p),
+  };
+}
+
+/**
+ * A visitor conversation through the widget's REST API (as the widget does):
+ * a session, a message, and a request for a human so it reaches the queue.
+ */
+export async function visitorConversation(origin, text, inbox = DEMO_INBOX) {
+  const s = await (
+    await fetch(`${origin}/api/v1/widget/sessions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ inbox_id: inbox }),
+    })
+  ).json();
+  const auth = { authorization: `Bearer ${s.token}`, "content-type": "application/json" };
+  const sent = await fetch(`${origin}/api/v1/widget/messages`, {
+    method: "POST",
+    headers: auth,
+    body: JSON.stringify({ text, client_id: `m-${Date.now()}-${Math.random()}` }),
+  });
+  if (!sent.ok) throw new Error(`visitor message: ${sent.status} ${await sent.text()}`);
+  const body = await sent.json();
+  return { token: s.token, body };
 }

@@ -7,7 +7,7 @@ import { Workspace } from "./Workspace";
 export interface Me {
   user: { id: string; email: string; name: string };
   account: { id: string; name: string };
-  role: string;
+  role: "agent" | "supervisor" | "admin";
 }
 
 export function App() {

@@ -1,7 +1,13 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
+import { useHotkeys } from "react-hotkeys-hook";
 import { useTranslation } from "react-i18next";
-import { api, ApiError, contentText, type Conversation, type Message } from "../shared/api";
+import { Link } from "react-router";
+import { api, contentText, errorText, type Conversation, type Message } from "../shared/api";
 import { formatTime } from "../shared/dates";
+import type { Me } from "./App";
+import { ContactPanel } from "./ContactPanel";
+import { useDirectory } from "./directory";
+import { EmojiPicker } from "./EmojiPicker";
 import type { AgentEvent } from "./socket";
 
 function merge(list: Message[], more: Message[]): Message[] {
@@ -12,20 +18,30 @@ function merge(list: Message[], more: Message[]): Message[] {
 
 export function ConversationView({
   id,
+  me,
   subscribe,
+  back,
 }: {
   id: string;
+  me: Me;
   subscribe: (l: (e: AgentEvent) => void) => () => void;
+  back: string;
 }) {
   const { t, i18n } = useTranslation();
+  const dir = useDirectory();
   const [conv, setConv] = useState<Conversation | null>(null);
   const [messages, setMessages] = useState<Message[]>([]);
   const [text, setText] = useState("");
   const [note, setNote] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [info, setInfo] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const bottom = useRef<HTMLDivElement>(null);
+  const [labelDraft, setLabelDraft] = useState("");
+  const [transferTo, setTransferTo] = useState("");
+  const list = useRef<HTMLOListElement>(null);
+  const input = useRef<HTMLTextAreaElement>(null);
   const lastTyping = useRef(0);
+  const supervisor = me.role === "admin" || me.role === "supervisor";
 
   // Tell the visitor an agent is typing (replies only, at most every 3 s).
   function typed(value: string) {
@@ -45,9 +61,11 @@ export function ConversationView({
     setMessages((m) => merge(m, list.items));
   }, [id]);
 
+  const fail = useCallback((err: unknown) => setError(errorText(err) ?? t("conv.error", { code: "network" })), [t]);
+
   useEffect(() => {
-    reload().catch((e) => setError(e instanceof ApiError ? e.code : "network"));
-  }, [reload]);
+    reload().catch(fail);
+  }, [reload, fail]);
 
   useEffect(
     () =>
@@ -64,13 +82,14 @@ export function ConversationView({
   );
 
   useEffect(() => {
-    bottom.current?.scrollIntoView?.({ block: "end" });
+    const el = list.current;
+    if (el) el.scrollTop = el.scrollHeight;
   }, [messages.length]);
 
-  async function send(e: FormEvent) {
-    e.preventDefault();
+  async function send(e?: FormEvent) {
+    e?.preventDefault();
     const body = text.trim();
-    if (!body) return;
+    if (!body || busy) return;
     setBusy(true);
     setError(null);
     try {
@@ -82,93 +101,258 @@ export function ConversationView({
       if (res?.message) setMessages((list) => merge(list, [res.message]));
       void reload();
     } catch (err) {
-      setError(err instanceof ApiError ? err.code : "network");
+      fail(err);
     } finally {
       setBusy(false);
     }
   }
 
-  async function action(name: "resolve" | "reopen") {
+  /** Runs one change; the server's answer replaces the conversation shown. */
+  async function change(path: string, method: string, body: unknown, done?: string) {
     setError(null);
+    setInfo(null);
     try {
-      await api(`/api/v1/conversations/${id}/${name}`, { method: "POST", body: {} });
-      await reload();
+      const c = await api<Conversation | undefined>(`/api/v1/conversations/${id}${path}`, { method, body });
+      if (c && typeof c === "object" && "id" in c) setConv(c);
+      else await reload();
+      if (done) setInfo(done);
+      return true;
     } catch (err) {
-      setError(err instanceof ApiError ? err.code : "network");
+      fail(err);
+      return false;
     }
   }
 
+  const resolve = () => change("/resolve", "POST", {});
+  useHotkeys("e", () => void (conv && conv.status !== "resolved" && resolve()), [conv]);
+  useHotkeys(
+    "r",
+    (e) => {
+      e.preventDefault();
+      input.current?.focus();
+    },
+    [],
+  );
+
+  function setLabels(labels: string[]) {
+    void change("", "PATCH", { labels });
+  }
+  function addLabel(e: FormEvent) {
+    e.preventDefault();
+    const l = labelDraft.trim().toLowerCase();
+    if (!l || !conv) return;
+    setLabelDraft("");
+    if (!conv.labels.includes(l)) setLabels([...conv.labels, l]);
+  }
+
+  async function transfer(e: FormEvent) {
+    e.preventDefault();
+    const [kind, target] = transferTo.split(":");
+    if (!target) return;
+    const ok = await change("/transfer", "POST", kind === "team" ? { team_id: target } : { agent_id: target }, t("conv.transferDone"));
+    if (ok) setTransferTo("");
+  }
+
+  function insertEmoji(emoji: string) {
+    const el = input.current;
+    const start = el?.selectionStart ?? text.length;
+    const end = el?.selectionEnd ?? text.length;
+    const next = text.slice(0, start) + emoji + text.slice(end);
+    setText(next);
+    requestAnimationFrame(() => {
+      el?.focus();
+      el?.setSelectionRange(start + emoji.length, start + emoji.length);
+    });
+  }
+
   const lng = i18n.resolvedLanguage ?? "en";
+  const mineOrFree = !conv?.assignee_id || conv.assignee_id === me.user.id;
   return (
-    <section className="conversation" data-testid="conversation-view" data-status={conv?.status}>
-      <header className="conv-header">
-        <span className={`badge status-${conv?.status ?? ""}`} data-testid="conversation-status">
-          {conv ? t(`status.${conv.status}`) : ""}
-        </span>
-        <span className="spacer" />
-        {conv && conv.status !== "resolved" && (
-          <button type="button" onClick={() => void action("resolve")} data-testid="resolve">
-            {t("conv.resolve")}
-          </button>
+    <div className="conversation-layout">
+      <section className="conversation" data-testid="conversation-view" data-status={conv?.status} aria-label={t("list.untitled")}>
+        <header className="conv-header">
+          <Link to={back} className="back" data-testid="back">
+            ← {t("nav.back")}
+          </Link>
+          <span className={`badge status-${conv?.status ?? ""}`} data-testid="conversation-status">
+            {conv ? t(`status.${conv.status}`) : ""}
+          </span>
+          {conv && (
+            <span className="conv-meta">
+              {t("conv.inbox")}: {dir.inboxName(conv.inbox_id) ?? "—"}
+              {conv.team_id && ` · ${t("conv.team")}: ${dir.teamName(conv.team_id) ?? "—"}`}
+            </span>
+          )}
+          <span className="spacer" />
+          {conv && conv.status !== "resolved" && (
+            <button type="button" onClick={() => void resolve()} data-testid="resolve">
+              {t("conv.resolve")}
+            </button>
+          )}
+          {conv?.status === "resolved" && (
+            <button type="button" onClick={() => void change("/reopen", "POST", {})} data-testid="reopen">
+              {t("conv.reopen")}
+            </button>
+          )}
+        </header>
+        {conv && (
+          <div className="conv-tools">
+            <div className="assign" data-testid="assignee">
+              <span className="tool-label">{t("conv.assignee")}:</span>{" "}
+              <strong data-testid="assignee-name">{dir.userName(conv.assignee_id) ?? t("conv.unassigned")}</strong>
+              {conv.assignee_id !== me.user.id && (mineOrFree || supervisor) && (
+                <button type="button" onClick={() => void change("/assign", "POST", { assignee_id: me.user.id })} data-testid="assign-me">
+                  {t("conv.assignMe")}
+                </button>
+              )}
+              {supervisor && (
+                <label>
+                  <span className="sr-only">{t("conv.assignTo")}</span>
+                  <select
+                    aria-label={t("conv.assignTo")}
+                    data-testid="assign-select"
+                    value={conv.assignee_id ?? ""}
+                    onChange={(e) => void change("/assign", "POST", { assignee_id: e.target.value || null })}
+                  >
+                    <option value="">{t("conv.unassigned")}</option>
+                    {dir.users.map((u) => (
+                      <option key={u.user_id} value={u.user_id}>
+                        {u.name || u.email}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+              )}
+            </div>
+            {(mineOrFree || supervisor) && (
+              <form className="transfer" onSubmit={transfer}>
+                <label>
+                  <span className="sr-only">{t("conv.transferTo")}</span>
+                  <select
+                    aria-label={t("conv.transferTo")}
+                    data-testid="transfer-select"
+                    value={transferTo}
+                    onChange={(e) => setTransferTo(e.target.value)}
+                  >
+                    <option value="">{t("conv.transferPick")}</option>
+                    {dir.teams.map((tm) => (
+                      <option key={tm.id} value={`team:${tm.id}`}>
+                        {t("conv.transferTeam", { name: tm.name })}
+                      </option>
+                    ))}
+                    {dir.users
+                      .filter((u) => u.user_id !== conv.assignee_id)
+                      .map((u) => (
+                        <option key={u.user_id} value={`agent:${u.user_id}`}>
+                          {t("conv.transferAgent", { name: u.name || u.email })}
+                        </option>
+                      ))}
+                  </select>
+                </label>
+                <button type="submit" disabled={!transferTo} data-testid="transfer">
+                  {t("conv.transfer")}
+                </button>
+              </form>
+            )}
+            <div className="labels" data-testid="labels">
+              <span className="tool-label">{t("conv.labels")}:</span>
+              {conv.labels.length === 0 && <span className="muted">{t("conv.noLabels")}</span>}
+              <ul className="chips">
+                {conv.labels.map((l) => (
+                  <li key={l} className="chip" data-testid="label">
+                    <span>{l}</span>
+                    <button
+                      type="button"
+                      aria-label={t("conv.removeLabel", { label: l })}
+                      title={t("conv.removeLabel", { label: l })}
+                      data-testid={`remove-label-${l}`}
+                      onClick={() => setLabels(conv.labels.filter((x) => x !== l))}
+                    >
+                      ×
+                    </button>
+                  </li>
+                ))}
+              </ul>
+              <form onSubmit={addLabel} className="add-label">
+                <input
+                  aria-label={t("conv.addLabel")}
+                  placeholder={t("conv.addLabel")}
+                  data-testid="label-input"
+                  value={labelDraft}
+                  onChange={(e) => setLabelDraft(e.target.value)}
+                />
+                <button type="submit" data-testid="label-add" disabled={!labelDraft.trim()}>
+                  {t("conv.addLabelButton")}
+                </button>
+              </form>
+            </div>
+          </div>
         )}
-        {conv?.status === "resolved" && (
-          <button type="button" onClick={() => void action("reopen")} data-testid="reopen">
-            {t("conv.reopen")}
-          </button>
+        {/* Focusable so keyboard users can scroll the history. */}
+        <ol className="messages" data-testid="messages" ref={list} tabIndex={0} aria-label={t("list.untitled")}>
+          {messages.map((m) => {
+            const body = contentText(m.content);
+            const internal = m.visibility === "internal";
+            return (
+              <li key={m.id} className={`msg from-${m.sender.kind} ${internal ? "internal" : ""}`} data-testid="message">
+                <div className="meta">
+                  <span>
+                    {m.sender.kind === "agent" ? (dir.userName(m.sender.id) ?? t("conv.sender.agent")) : t(`conv.sender.${m.sender.kind}`)}
+                  </span>
+                  {internal && <span className="badge note">🔒 {t("conv.noteBadge")}</span>}
+                  <time>{formatTime(m.created_at, lng)}</time>
+                </div>
+                <div className="text" data-testid="message-text">
+                  {body ?? t("conv.unsupported", { type: m.content.type })}
+                </div>
+              </li>
+            );
+          })}
+        </ol>
+        {error && (
+          <p role="alert" className="error" data-testid="conv-error">
+            {error}
+          </p>
         )}
-      </header>
-      <ol className="messages" data-testid="messages">
-        {messages.map((m) => {
-          const body = contentText(m.content);
-          return (
-            <li
-              key={m.id}
-              className={`msg from-${m.sender.kind} ${m.visibility === "internal" ? "internal" : ""}`}
-              data-testid="message"
-            >
-              <div className="meta">
-                <span>{t(`conv.sender.${m.sender.kind}`)}</span>
-                {m.visibility === "internal" && <span className="badge note">{t("conv.noteBadge")}</span>}
-                <time>{formatTime(m.created_at, lng)}</time>
-              </div>
-              <div className="text" data-testid="message-text">
-                {body ?? t("conv.unsupported", { type: m.content.type })}
-              </div>
-            </li>
-          );
-        })}
-        <div ref={bottom} />
-      </ol>
-      {error && (
-        <p role="alert" className="error">
-          {t("conv.error", { code: error })}
-        </p>
-      )}
-      <form className={`composer ${note ? "note" : ""}`} onSubmit={send}>
-        <div className="mode">
-          <button type="button" className={!note ? "active" : ""} onClick={() => setNote(false)} data-testid="mode-reply">
-            {t("conv.reply")}
+        {info && (
+          <p role="status" className="info">
+            {info}
+          </p>
+        )}
+        <form className={`composer ${note ? "note" : ""}`} onSubmit={send}>
+          <div className="mode">
+            <button type="button" className={!note ? "active" : ""} aria-pressed={!note} onClick={() => setNote(false)} data-testid="mode-reply">
+              {t("conv.reply")}
+            </button>
+            <button type="button" className={note ? "active" : ""} aria-pressed={note} onClick={() => setNote(true)} data-testid="mode-note">
+              🔒 {t("conv.note")}
+            </button>
+            <EmojiPicker onPick={insertEmoji} />
+          </div>
+          <textarea
+            ref={input}
+            data-testid="reply-input"
+            aria-label={note ? t("conv.note") : t("conv.reply")}
+            aria-describedby="send-hint"
+            value={text}
+            placeholder={note ? t("conv.notePlaceholder") : t("conv.replyPlaceholder")}
+            onChange={(e) => typed(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === "Enter" && (e.ctrlKey || e.metaKey || !e.shiftKey)) {
+                e.preventDefault();
+                void send();
+              }
+            }}
+          />
+          <button type="submit" disabled={busy || !text.trim()} data-testid="send">
+            {t("conv.send")}
           </button>
-          <button type="button" className={note ? "active" : ""} onClick={() => setNote(true)} data-testid="mode-note">
-            {t("conv.note")}
-          </button>
-        </div>
-        <textarea
-          data-testid="reply-input"
-          value={text}
-          placeholder={note ? t("conv.notePlaceholder") : t("conv.replyPlaceholder")}
-          onChange={(e) => typed(e.target.value)}
-          onKeyDown={(e) => {
-            if (e.key === "Enter" && !e.shiftKey) {
-              e.preventDefault();
-              e.currentTarget.form?.requestSubmit();
-            }
-          }}
-        />
-        <button type="submit" disabled={busy || !text.trim()} data-testid="send">
-          {t("conv.send")}
-        </button>
-      </form>
-    </section>
+          <span id="send-hint" className="hint">
+            {t("conv.sendHint")}
+          </span>
+        </form>
+      </section>
+      {conv && <ContactPanel contactId={conv.contact_id} conversationId={conv.id} />}
+    </div>
   );
 }

@@ -40,6 +40,12 @@ export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T
   return data as T;
 }
 
+/** The message to show for a failed call: the server's own words when it sent some. */
+export function errorText(e: unknown): string | null {
+  if (e instanceof ApiError) return e.message || e.code;
+  return null;
+}
+
 export function wsUrl(path: string): string {
   const proto = location.protocol === "https:" ? "wss:" : "ws:";
   return `${proto}//${location.host}${path}`;
@@ -65,12 +71,102 @@ export interface Message {
   created_at: Timestamp;
 }
 
+export type Role = "agent" | "supervisor" | "admin";
+export const ROLES: readonly Role[] = ["agent", "supervisor", "admin"];
+export type Availability = "online" | "away" | "offline";
+
+export interface Page<T> {
+  items: T[];
+  next_cursor?: string | null;
+}
+
+export interface Account {
+  id: string;
+  name: string;
+  time_zone: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** A user as seen inside the account (GET /users). */
+export interface Member {
+  account_id: string;
+  user_id: string;
+  email: string;
+  name: string;
+  role: Role;
+  availability: Availability;
+  capacity: number;
+  skills: string[];
+  created_at: Timestamp;
+}
+
+export interface Team {
+  id: string;
+  account_id: string;
+  name: string;
+  skills: string[];
+  created_at: Timestamp;
+}
+
+export const CHANNELS = ["web_widget", "api", "email", "wechat", "telegram"] as const;
+export type ChannelKind = (typeof CHANNELS)[number];
+
+/** GET /inboxes: the inbox plus the HTML snippet that embeds its widget. */
+export interface Inbox {
+  id: string;
+  account_id: string;
+  name: string;
+  channel: ChannelKind;
+  bot_enabled: boolean;
+  default_team_id: string | null;
+  allowed_origins: string[];
+  require_identity: boolean;
+  settings: Record<string, unknown>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  embed_snippet: string;
+}
+
+export interface AuditEntry {
+  id: string;
+  actor_user_id: string | null;
+  actor: string;
+  action: string;
+  target: string | null;
+  details: unknown;
+  ip: string | null;
+  created_at: Timestamp;
+}
+
+export interface Identity {
+  kind: string;
+  value: string;
+  inbox_id: string | null;
+  verified: boolean;
+}
+
+/** GET /contacts/{id}. */
+export interface Contact {
+  id: string;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  attributes: Record<string, unknown>;
+  identities: Identity[];
+  created_at: Timestamp;
+}
+
 export interface Conversation {
   id: string;
   inbox_id: string;
   contact_id: string;
   status: "bot" | "queued" | "assigned" | "snoozed" | "resolved";
   assignee_id: string | null;
+  team_id: string | null;
+  labels: string[];
+  priority: string;
+  version: number;
   subject: string | null;
   last_seq: number;
   created_at: Timestamp;

@@ -52,7 +52,7 @@ export function Widget({ inboxId }: { inboxId: string }) {
   const [typing, setTyping] = useState(false);
   const [failed, setFailed] = useState(false);
   const lastSeq = useRef(0);
-  const bottom = useRef<HTMLDivElement>(null);
+  const list = useRef<HTMLOListElement>(null);
 
   const add = useCallback((more: Message[]) => {
     for (const m of more) lastSeq.current = Math.max(lastSeq.current, m.seq);
@@ -152,7 +152,8 @@ export function Widget({ inboxId }: { inboxId: string }) {
   }, [session, hasConversation, add]);
 
   useEffect(() => {
-    bottom.current?.scrollIntoView?.({ block: "end" });
+    const el = list.current;
+    if (el) el.scrollTop = el.scrollHeight;
   }, [messages.length, typing]);
 
   const send = useCallback(
@@ -187,7 +188,8 @@ export function Widget({ inboxId }: { inboxId: string }) {
         <strong>{session?.inbox.name ?? t("widget.title")}</strong>
         <LanguageSwitcher />
       </header>
-      <ol className="messages" data-testid="widget-messages">
+      {/* Focusable so keyboard users can scroll the history. */}
+      <ol className="messages" data-testid="widget-messages" ref={list} tabIndex={0} aria-live="polite" aria-label={t("widget.title")}>
         <li className="msg from-system greeting">{t("widget.greeting")}</li>
         {messages.map((m) => (
           <li key={m.id} className={`msg from-${m.sender.kind}`} data-testid="widget-message">
@@ -201,7 +203,6 @@ export function Widget({ inboxId }: { inboxId: string }) {
           </li>
         ))}
         {typing && <li className="typing">{t("widget.typing")}</li>}
-        <div ref={bottom} />
       </ol>
       {failed && <p className="error">{t("widget.failed")}</p>}
       <button type="button" className="human" data-testid="human" disabled={!session} onClick={() => void send(t("widget.humanText"))}>
@@ -210,6 +211,7 @@ export function Widget({ inboxId }: { inboxId: string }) {
       <form className="composer" onSubmit={submit}>
         <input
           data-testid="widget-input"
+          aria-label={t("widget.placeholder")}
           value={text}
           placeholder={t("widget.placeholder")}
           onChange={(e) => setText(e.target.value)}

@@ -1,0 +1,56 @@
+import { useTranslation } from "react-i18next";
+import { Navigate, NavLink, Route, Routes } from "react-router";
+import type { Me } from "../App";
+import { AccountSettings } from "./AccountSettings";
+import { AuditLog } from "./AuditLog";
+import { Inboxes } from "./Inboxes";
+import { Teams } from "./Teams";
+import { Users } from "./Users";
+
+const SECTIONS = ["inboxes", "users", "teams", "account", "audit"] as const;
+
+/**
+ * Administration inside the console. Admins change everything; supervisors
+ * may look where the API lets them (the audit log is admin-only).
+ */
+export function Admin({ me }: { me: Me }) {
+  const { t } = useTranslation();
+  const admin = me.role === "admin";
+  if (me.role !== "admin" && me.role !== "supervisor") {
+    return (
+      <main className="admin">
+        <p className="error" role="alert">
+          {t("admin.forbidden")}
+        </p>
+      </main>
+    );
+  }
+  const sections = SECTIONS.filter((s) => admin || s !== "audit");
+  return (
+    <div className="admin">
+      <nav className="admin-nav" aria-label={t("admin.title")}>
+        <h1>{t("admin.title")}</h1>
+        <ul>
+          {sections.map((s) => (
+            <li key={s}>
+              <NavLink to={`/admin/${s}`} data-testid={`admin-nav-${s}`}>
+                {t(`admin.sections.${s}`)}
+              </NavLink>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main className="admin-main">
+        <Routes>
+          <Route index element={<Navigate to="inboxes" replace />} />
+          <Route path="inboxes/*" element={<Inboxes me={me} />} />
+          <Route path="users" element={<Users me={me} />} />
+          <Route path="teams" element={<Teams me={me} />} />
+          <Route path="account" element={<AccountSettings me={me} />} />
+          {admin && <Route path="audit" element={<AuditLog />} />}
+          <Route path="*" element={<Navigate to="/admin/inboxes" replace />} />
+        </Routes>
+      </main>
+    </div>
+  );
+}
