@@ -1,6 +1,14 @@
-//! Wakes this node's relay when any node commits events: every unit of work
-//! that writes events also runs `NOTIFY kefu_events` (delivered at commit),
-//! and this task `LISTEN`s for it.
+//! Wakes this node's relay when any node commits events: after a unit of
+//! work that wrote events commits, [`announce`] sends `NOTIFY kefu_events`,
+//! and [`run`] `LISTEN`s for it.
+//!
+//! The NOTIFY is sent after the commit, by one task, rather than inside each
+//! writing transaction: PostgreSQL holds a cluster-wide lock from a notifying
+//! transaction's pre-commit until its commit record is flushed, so notifying
+//! transactions commit one at a time, each with its own WAL flush. Sent
+//! afterwards, commits overlap again, and a burst of commits is announced by
+//! one NOTIFY. Listeners re-read the stream on any wake, so a coalesced
+//! announcement loses nothing; the relay's poll covers a failed one.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,6 +22,26 @@ pub(crate) const CHANNEL: &str = "kefu_events";
 pub(crate) fn wake(committed: &Notify) {
     committed.notify_waiters();
     committed.notify_one();
+}
+
+/// Sends one `NOTIFY` per wake of `ring` (wakes that arrive while one is
+/// being sent are folded into the next). Runs until `stop` fires or its
+/// sender is dropped.
+pub(crate) async fn announce(pool: PgPool, ring: Arc<Notify>, mut stop: oneshot::Receiver<()>) {
+    loop {
+        tokio::select! {
+            _ = &mut stop => return,
+            _ = ring.notified() => {}
+        }
+        let sent = sqlx::query("SELECT pg_notify($1, '')")
+            .bind(CHANNEL)
+            .execute(&pool)
+            .await;
+        if let Err(e) = sent {
+            // Other nodes then see these events at their next poll.
+            tracing::warn!(error = %e, "cannot NOTIFY {CHANNEL}");
+        }
+    }
 }
 
 /// Runs until `stop` fires or its sender is dropped (the store is gone).

@@ -2,8 +2,8 @@
 //! connection with `synchronous_commit=on`; a conversation's row is locked
 //! with `SELECT ... FOR UPDATE` for the duration, so concurrent appends and
 //! claims serialize per conversation and nowhere else. Commits that write
-//! events `NOTIFY kefu_events`, which every node's listener turns into a wake
-//! of its relay.
+//! events are announced with `NOTIFY kefu_events` (after the commit, see
+//! `listener`), which every node's listener turns into a wake of its relay.
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -100,7 +100,11 @@ type BoxFut<'c, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Sen
 pub struct PgStore {
     pool: PgPool,
     committed: Arc<Notify>,
+    /// Rung after each commit that wrote events; `listener::announce`
+    /// tells the other nodes.
+    announce: Arc<Notify>,
     _stop_listener: oneshot::Sender<()>,
+    _stop_announcer: oneshot::Sender<()>,
 }
 
 type Backend = PgStore;
@@ -147,10 +151,19 @@ impl PgStore {
         run_migrations(&pool).await?;
         let (stop, stopped) = oneshot::channel();
         tokio::spawn(listener::run(pool.clone(), committed.clone(), stopped));
+        let announce = Arc::new(Notify::new());
+        let (stop_announcer, announcer_stopped) = oneshot::channel();
+        tokio::spawn(listener::announce(
+            pool.clone(),
+            announce.clone(),
+            announcer_stopped,
+        ));
         Ok(Self {
             pool,
             committed,
+            announce,
             _stop_listener: stop,
+            _stop_announcer: stop_announcer,
         })
     }
 
@@ -175,6 +188,7 @@ impl PgStore {
     {
         let pool = self.pool.clone();
         let committed = self.committed.clone();
+        let announce = self.announce.clone();
         let unit = tokio::spawn(async move {
             let mut tx = pool.begin().await.map_err(db)?;
             let value = match f(&mut tx).await {
@@ -186,18 +200,12 @@ impl PgStore {
                     return Err(e);
                 }
             };
-            if events {
-                sqlx::query("SELECT pg_notify($1, '')")
-                    .bind(listener::CHANNEL)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db)?;
-            }
             tx.commit().await.map_err(db)?;
             if events {
                 // Wake this node's relay now rather than after the NOTIFY's
-                // round trip through the listener.
+                // round trip through the listener; then tell other nodes.
                 listener::wake(&committed);
+                announce.notify_one();
             }
             Ok(value)
         });

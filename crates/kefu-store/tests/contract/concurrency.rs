@@ -279,10 +279,18 @@ async fn commits_wake_the_relay(cx: Ctx) {
     let fx = Fx::new(&*s).await;
     let c = fx.conversation(&*s).await;
     let head = s.stream_head().await.unwrap();
-    assert!(
-        s.stream_after(head, 100).await.unwrap().is_empty(),
-        "head is past everything"
-    );
+    let after_head = s.stream_after(head, 100).await.unwrap();
+    match cx.backend {
+        Backend::Sqlite => assert!(after_head.is_empty(), "head is past everything"),
+        // PostgreSQL's head is the oldest transaction still running anywhere
+        // in the cluster (other tests' schemas included), so events that
+        // committed just before it may follow it, as `stream_head` documents;
+        // they still come in stream order from the head on.
+        Backend::Postgres => assert!(
+            after_head.iter().all(|e| e.cursor.unwrap() > head),
+            "nothing before the head"
+        ),
+    }
 
     let notified = cx.committed.notified();
     tokio::pin!(notified);
