@@ -103,6 +103,8 @@ pub struct AppState {
     /// Turns true when the server shuts down; sockets close on it.
     pub shutdown: watch::Receiver<bool>,
     pub visitor_sockets: Arc<crate::routes::realtime::SocketCounter>,
+    /// Inboxes for the public endpoints (see `inbox_cache`).
+    pub inboxes: Arc<crate::inbox_cache::InboxCache>,
 }
 
 impl AppState {
@@ -129,6 +131,7 @@ impl AppState {
             public_limiter,
             shutdown,
             visitor_sockets: Arc::default(),
+            inboxes: Arc::new(crate::inbox_cache::InboxCache::new(Duration::from_secs(2))),
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod blob;
 pub mod error;
 pub mod extract;
+pub mod inbox_cache;
 pub mod media;
 pub mod routes;
 pub mod setup;

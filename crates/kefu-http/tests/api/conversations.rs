@@ -1412,6 +1412,53 @@ both_backends!(widget_cors, |app| {
     assert_eq!(res.status(), 201);
 });
 
+both_backends!(widget_sees_inbox_changes_at_once, |app| {
+    // The public endpoints cache inboxes; a change through the API must
+    // still apply to the very next visitor request.
+    let t = app.tenant.clone();
+    let http = reqwest::Client::new();
+    let res = http
+        .post(app.url("/api/v1/widget/sessions"))
+        .json(&json!({"inbox_id": t.inbox_id}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    let token = body["token"].as_str().unwrap().to_string();
+    let send = |origin: &'static str, text: &'static str| {
+        http.post(app.url("/api/v1/widget/messages"))
+            .header("origin", origin)
+            .bearer_auth(&token)
+            .json(&json!({ "text": text }))
+            .send()
+    };
+    assert_eq!(
+        send("https://old.example.com", "one")
+            .await
+            .unwrap()
+            .status(),
+        201
+    );
+    let admin = app.admin().await;
+    let (status, _) = admin
+        .patch(
+            &format!("/api/v1/inboxes/{}", t.inbox_id),
+            json!({"allowed_origins": ["https://new.example.com"]}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let res = send("https://old.example.com", "two").await.unwrap();
+    assert_eq!(res.status(), 403);
+    assert_eq!(
+        send("https://new.example.com", "three")
+            .await
+            .unwrap()
+            .status(),
+        201
+    );
+});
+
 both_backends!(widget_sessions_are_rate_limited, |app| {
     let limited = TestApp::spawn_with(
         app.backend,

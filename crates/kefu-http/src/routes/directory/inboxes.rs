@@ -231,6 +231,7 @@ pub async fn update_inbox(
     }
     inbox.updated_at = state.clock.now();
     state.store.update_inbox(&inbox).await?;
+    state.inboxes.forget(inbox.id);
     // Record which settings changed; the values of `settings` may hold
     // channel credentials, so only its keys are named.
     let mut changed = serde_json::Map::new();

@@ -11,7 +11,7 @@ use kefu_realtime::AgentSubscription;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::socket::{self, Feed, MAX_INBOUND_BYTES, Peer};
+use super::socket::{self, Feed, Peer};
 use crate::app::AppState;
 use crate::auth::{Agent, Via};
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -149,8 +149,6 @@ pub async fn agent_socket(
         visibility,
         inboxes: Default::default(),
     };
-    Ok(ws
-        .max_message_size(MAX_INBOUND_BYTES)
-        .max_frame_size(MAX_INBOUND_BYTES)
+    Ok(socket::limits(ws)
         .on_upgrade(move |socket| socket::run(socket, Feed::Agent(Box::new(feed)), peer, state)))
 }

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::agent::upgrade_required;
-use super::socket::{self, Feed, MAX_INBOUND_BYTES, Peer};
+use super::socket::{self, Feed, Peer};
 use crate::app::AppState;
 use crate::auth::Visitor;
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -131,11 +131,8 @@ pub async fn visitor_socket(
         conversation: conversation.id,
         sender: Sender::contact(claims.contact_id),
     };
-    Ok(ws
-        .max_message_size(MAX_INBOUND_BYTES)
-        .max_frame_size(MAX_INBOUND_BYTES)
-        .on_upgrade(move |socket| async move {
-            let _slot = slot;
-            socket::run(socket, Feed::Visitor(Box::new(feed)), peer, state).await;
-        }))
+    Ok(socket::limits(ws).on_upgrade(move |socket| async move {
+        let _slot = slot;
+        socket::run(socket, Feed::Visitor(Box::new(feed)), peer, state).await;
+    }))
 }

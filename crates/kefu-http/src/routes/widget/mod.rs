@@ -134,8 +134,8 @@ pub async fn visitor_inbox(
     headers: &HeaderMap,
 ) -> ApiResult<Inbox> {
     let inbox = state
-        .store
-        .get_inbox(claims.account_id, claims.inbox_id)
+        .inboxes
+        .get(&*state.store, claims.account_id, claims.inbox_id)
         .await
         .map_err(|_| ApiError::unauthorized("invalid or expired visitor token"))?;
     check_origin(headers, &inbox)?;
