@@ -7,6 +7,7 @@ mod harness;
 mod access;
 mod concurrency;
 mod contacts;
+mod csat;
 mod conversations;
 mod directory;
 mod durability;
