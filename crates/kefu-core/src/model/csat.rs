@@ -37,7 +37,11 @@ impl CsatResponse {
                     format!("at most {CSAT_COMMENT_MAX} characters"),
                 ));
             }
-            self.comment = if t.is_empty() { None } else { Some(t.to_owned()) };
+            self.comment = if t.is_empty() {
+                None
+            } else {
+                Some(t.to_owned())
+            };
         }
         Ok(())
     }

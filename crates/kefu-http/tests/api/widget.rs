@@ -56,7 +56,10 @@ both_backends!(visitor_asks_for_a_human, |app| {
     let items = msgs["items"].as_array().unwrap().clone();
     let note = items.last().unwrap();
     assert_eq!(note["sender"]["kind"], "system");
-    assert_eq!(note["content"]["text"], "The customer asked for a human agent");
+    assert_eq!(
+        note["content"]["text"],
+        "The customer asked for a human agent"
+    );
     let (_, events) = agent
         .get(&format!("/api/v1/conversations/{conv}/events"))
         .await;
@@ -71,7 +74,10 @@ both_backends!(visitor_asks_for_a_human, |app| {
 
     // Asking again (queued, then assigned) writes nothing.
     let (s, again) = v.client.post("/api/v1/widget/handoff", json!({})).await;
-    assert_eq!((s, &again["conversation"]["status"]), (200, &json!("queued")));
+    assert_eq!(
+        (s, &again["conversation"]["status"]),
+        (200, &json!("queued"))
+    );
     let (s, _) = agent
         .post(
             &format!("/api/v1/conversations/{conv}/messages"),
@@ -147,7 +153,10 @@ both_backends!(resolving_asks_for_a_rating, |app| {
     let (other, _) = conversation(&app, t.inbox_id).await;
 
     // No request yet: nothing to answer.
-    let (s, b) = v.client.post("/api/v1/widget/csat", json!({"rating": 5})).await;
+    let (s, b) = v
+        .client
+        .post("/api/v1/widget/csat", json!({"rating": 5}))
+        .await;
     assert_eq!((s, error_code(&b).as_str()), (404, "not_found"), "{b}");
 
     let (s, _) = agent
@@ -202,7 +211,10 @@ both_backends!(resolving_asks_for_a_rating, |app| {
     assert_eq!(s, 201, "{b}");
     assert_eq!((&b["rating"], &b["comment"]), (&json!(5), &json!("很满意")));
     // One answer per request.
-    let (s, b) = v.client.post("/api/v1/widget/csat", json!({"rating": 1})).await;
+    let (s, b) = v
+        .client
+        .post("/api/v1/widget/csat", json!({"rating": 1}))
+        .await;
     assert_eq!((s, error_code(&b).as_str()), (409, "already_rated"), "{b}");
 
     let (_, c) = v.client.get("/api/v1/widget/conversation").await;
@@ -264,7 +276,10 @@ both_backends!(pre_chat_details_reach_the_contact, |app| {
     ] {
         let (s, b) = v.client.patch("/api/v1/widget/contact", body).await;
         assert_eq!(s, 422, "{b}");
-        assert!(b["error"]["message"].as_str().unwrap().contains(field), "{b}");
+        assert!(
+            b["error"]["message"].as_str().unwrap().contains(field),
+            "{b}"
+        );
     }
     let (s, b) = v
         .client

@@ -30,7 +30,15 @@ async fn handoff_with_a_note_is_idempotent(cx: Ctx) {
     let c = fx.conversation(s).await;
     let who = Sender::contact(fx.contact);
     let a = s
-        .apply_noted(fx.account, c.id, handoff(), who, &fx.policy(), NOTE, Timestamp::now())
+        .apply_noted(
+            fx.account,
+            c.id,
+            handoff(),
+            who,
+            &fx.policy(),
+            NOTE,
+            Timestamp::now(),
+        )
         .await
         .unwrap();
     assert_eq!(a.conversation.status, Status::Queued);
@@ -58,7 +66,15 @@ async fn handoff_with_a_note_is_idempotent(cx: Ctx) {
     assert_eq!(note.seq, 4, "the message's seq is its event's");
     // Asking again changes and writes nothing.
     let again = s
-        .apply_noted(fx.account, c.id, handoff(), who, &fx.policy(), NOTE, Timestamp::now())
+        .apply_noted(
+            fx.account,
+            c.id,
+            handoff(),
+            who,
+            &fx.policy(),
+            NOTE,
+            Timestamp::now(),
+        )
         .await
         .unwrap();
     assert!(again.events.is_empty());
@@ -71,21 +87,45 @@ async fn handoff_with_a_note_is_idempotent(cx: Ctx) {
         1
     );
     // A resolved conversation cannot be handed off; nothing is half-written.
-    s.apply(fx.account, c.id, Input::Resolve, Sender::system(), &fx.policy(), None, Timestamp::now())
-        .await
-        .unwrap();
+    s.apply(
+        fx.account,
+        c.id,
+        Input::Resolve,
+        Sender::system(),
+        &fx.policy(),
+        None,
+        Timestamp::now(),
+    )
+    .await
+    .unwrap();
     let before = s.get_conversation(fx.account, c.id).await.unwrap();
     assert!(matches!(
-        s.apply_noted(fx.account, c.id, handoff(), who, &fx.policy(), NOTE, Timestamp::now())
-            .await,
+        s.apply_noted(
+            fx.account,
+            c.id,
+            handoff(),
+            who,
+            &fx.policy(),
+            NOTE,
+            Timestamp::now()
+        )
+        .await,
         Err(StoreError::Domain(_))
     ));
     assert_eq!(s.get_conversation(fx.account, c.id).await.unwrap(), before);
     // Other accounts' conversations do not exist here.
     let other = Fx::new(s).await;
     assert!(matches!(
-        s.apply_noted(other.account, c.id, handoff(), who, &fx.policy(), NOTE, Timestamp::now())
-            .await,
+        s.apply_noted(
+            other.account,
+            c.id,
+            handoff(),
+            who,
+            &fx.policy(),
+            NOTE,
+            Timestamp::now()
+        )
+        .await,
         Err(StoreError::NotFound(_))
     ));
 }
@@ -114,9 +154,17 @@ async fn queue_positions(cx: Ctx) {
         (pos(a.id).await, pos(b.id).await, pos(c.id).await),
         (Some(2), Some(3), Some(1))
     );
-    s.apply(fx.account, a.id, Input::Assign { agent: fx.agent }, Sender::system(), &fx.policy(), None, Timestamp::now())
-        .await
-        .unwrap();
+    s.apply(
+        fx.account,
+        a.id,
+        Input::Assign { agent: fx.agent },
+        Sender::system(),
+        &fx.policy(),
+        None,
+        Timestamp::now(),
+    )
+    .await
+    .unwrap();
     assert_eq!(
         (pos(a.id).await, pos(b.id).await, pos(c.id).await),
         (None, Some(2), Some(1))
@@ -126,10 +174,17 @@ async fn queue_positions(cx: Ctx) {
     s.create_inbox(&other, "secret").await.unwrap();
     let mut n = fx.new_conversation(Timestamp::now());
     n.inbox_id = other.id;
-    let o = s.create_conversation(&n, &fx.no_bot()).await.unwrap().conversation;
-    s.append_message(&fx.msg(o.id, Sender::contact(fx.contact), "hi"), &fx.no_bot())
+    let o = s
+        .create_conversation(&n, &fx.no_bot())
         .await
-        .unwrap();
+        .unwrap()
+        .conversation;
+    s.append_message(
+        &fx.msg(o.id, Sender::contact(fx.contact), "hi"),
+        &fx.no_bot(),
+    )
+    .await
+    .unwrap();
     assert_eq!(pos(o.id).await, Some(1));
     assert!(matches!(
         s.queue_position(fx.account, ConversationId::new()).await,
@@ -142,7 +197,15 @@ async fn resolving_asks_for_a_rating_once_answered(cx: Ctx) {
     let fx = Fx::new(s).await;
     let c = fx.queued(s).await;
     let r = s
-        .apply(fx.account, c.id, Input::Resolve, Sender::agent(fx.agent), &fx.policy(), None, Timestamp::now())
+        .apply(
+            fx.account,
+            c.id,
+            Input::Resolve,
+            Sender::agent(fx.agent),
+            &fx.policy(),
+            None,
+            Timestamp::now(),
+        )
         .await
         .unwrap();
     let kinds: Vec<EventType> = r.events.iter().map(|e| e.kind).collect();
@@ -154,7 +217,10 @@ async fn resolving_asks_for_a_rating_once_answered(cx: Ctx) {
             EventType::MessageCreated
         ]
     );
-    let msgs = s.latest_messages(fx.account, c.id, 10, false).await.unwrap();
+    let msgs = s
+        .latest_messages(fx.account, c.id, 10, false)
+        .await
+        .unwrap();
     let request = msgs.last().unwrap().clone();
     assert!(
         matches!(&request.content, MessageContent::CsatRequest { scale, .. } if scale == "stars_5"),
@@ -172,17 +238,20 @@ async fn resolving_asks_for_a_rating_once_answered(cx: Ctx) {
     };
     // Out of range, someone else's conversation, not a request: refused.
     assert!(matches!(
-        s.rate_conversation(&answer(6, fx.contact, request.id)).await,
+        s.rate_conversation(&answer(6, fx.contact, request.id))
+            .await,
         Err(StoreError::Domain(_))
     ));
     let stranger = contact(fx.account, "Stranger", Timestamp::now());
     s.create_contact(&stranger, &[]).await.unwrap();
     assert!(matches!(
-        s.rate_conversation(&answer(5, stranger.id, request.id)).await,
+        s.rate_conversation(&answer(5, stranger.id, request.id))
+            .await,
         Err(StoreError::NotFound(_))
     ));
     assert!(matches!(
-        s.rate_conversation(&answer(5, fx.contact, msgs[0].id)).await,
+        s.rate_conversation(&answer(5, fx.contact, msgs[0].id))
+            .await,
         Err(StoreError::NotFound(_))
     ));
     let (stored, event) = s
@@ -195,7 +264,8 @@ async fn resolving_asks_for_a_rating_once_answered(cx: Ctx) {
     assert_eq!(event.seq, Some(request.seq + 1));
     // One answer per request.
     assert!(matches!(
-        s.rate_conversation(&answer(1, fx.contact, request.id)).await,
+        s.rate_conversation(&answer(1, fx.contact, request.id))
+            .await,
         Err(StoreError::Conflict(_))
     ));
     assert_eq!(
@@ -208,14 +278,26 @@ async fn resolving_asks_for_a_rating_once_answered(cx: Ctx) {
         Sender::contact(fx.contact),
         serde_json::json!({}),
     );
-    assert!(s.record_event(fx.account, c.id, &fake, Timestamp::now()).await.is_err());
+    assert!(
+        s.record_event(fx.account, c.id, &fake, Timestamp::now())
+            .await
+            .is_err()
+    );
     // An inbox without the survey resolves silently.
     let mut ib = s.get_inbox(fx.account, fx.inbox).await.unwrap();
     ib.settings = serde_json::json!({"csat_enabled": false});
     s.update_inbox(&ib).await.unwrap();
     let q = fx.queued(s).await;
     let r = s
-        .apply(fx.account, q.id, Input::Resolve, Sender::agent(fx.agent), &fx.policy(), None, Timestamp::now())
+        .apply(
+            fx.account,
+            q.id,
+            Input::Resolve,
+            Sender::agent(fx.agent),
+            &fx.policy(),
+            None,
+            Timestamp::now(),
+        )
         .await
         .unwrap();
     assert!(r.events.iter().all(|e| e.kind != EventType::MessageCreated));

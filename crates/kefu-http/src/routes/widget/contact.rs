@@ -125,7 +125,12 @@ pub async fn patch_widget_contact(
             return Err(ApiError::validation(format!("{field}: required")));
         }
     }
-    if (contact.name.clone(), contact.email.clone(), contact.phone.clone()) != before {
+    if (
+        contact.name.clone(),
+        contact.email.clone(),
+        contact.phone.clone(),
+    ) != before
+    {
         contact.updated_at = state.clock.now();
         state.store.update_contact(&contact).await?;
     }

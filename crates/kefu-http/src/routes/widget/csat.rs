@@ -104,10 +104,9 @@ pub async fn widget_csat(
         .rate_conversation(&answer)
         .await
         .map_err(|e| match e {
-            StoreError::Conflict(_) => ApiError::conflict(
-                "already_rated",
-                "this conversation has already been rated",
-            ),
+            StoreError::Conflict(_) => {
+                ApiError::conflict("already_rated", "this conversation has already been rated")
+            }
             e => e.into(),
         })?;
     Ok((StatusCode::CREATED, Json(WidgetRating::from(&stored))))

@@ -48,13 +48,18 @@ pub async fn widget_handoff(
     headers: HeaderMap,
 ) -> ApiResult<Json<HandoffResponse>> {
     let inbox = visitor_inbox(&state, &claims, &headers).await?;
-    let conv =
-        match shared::current_conversation(&state, inbox.account_id, inbox.id, claims.contact_id, false)
-            .await?
-        {
-            Some(c) => c,
-            None => shared::start_conversation(&state, &inbox, claims.contact_id).await?,
-        };
+    let conv = match shared::current_conversation(
+        &state,
+        inbox.account_id,
+        inbox.id,
+        claims.contact_id,
+        false,
+    )
+    .await?
+    {
+        Some(c) => c,
+        None => shared::start_conversation(&state, &inbox, claims.contact_id).await?,
+    };
     let input = if conv.status == Status::Resolved {
         Input::Reopen
     } else {
