@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { launchBrowser, loginAgent, openWidget, startHostPage, startKefu, visitorSays } from "./harness.mjs";
+import { ADMIN, AGENT, DEMO_INBOX, apiClient, launchBrowser, loginAgent, openWidget, startHostPage, startKefu, visitorSays } from "./harness.mjs";
 
 let kefu, host, browser;
 const problems = [];
@@ -17,7 +17,10 @@ after(async () => {
   await kefu?.stop();
 });
 
-test("a visitor chats from another site and an agent answers live", { timeout: 120_000 }, async () => {
+test("a visitor chats, asks for a human, gets the answer and rates the conversation", { timeout: 150_000 }, async () => {
+  // The demo inbox gets a bot, so the visitor starts with it and hands off.
+  const admin = await apiClient(kefu.origin, ADMIN);
+  await admin.patch(`/inboxes/${DEMO_INBOX}`, { bot_enabled: true });
   const agentCtx = await browser.newContext({ locale: "en-US" });
   const visitorCtx = await browser.newContext({ locale: "en-US" });
   const agent = await loginAgent(agentCtx, kefu.origin, problems);
@@ -26,7 +29,9 @@ test("a visitor chats from another site and an agent answers live", { timeout: 1
   assert.notEqual(new URL(site.url()).origin, kefu.origin, "the host page is on another origin");
   await visitorSays(frame, "Hello, where is my order #42?");
   await frame.getByTestId("human").click();
-  await frame.getByTestId("widget-message-text").filter({ hasText: "human agent" }).waitFor();
+  await frame.getByTestId("widget-message-text").filter({ hasText: "You asked for a human agent." }).waitFor();
+  await frame.getByTestId("widget-queue").filter({ hasText: "You are number 1 in the queue." }).waitFor();
+  assert.equal(await frame.getByTestId("human").count(), 0, "no second request while waiting");
 
   // The conversation appears in the agent's queue without a reload.
   const item = agent.getByTestId("conversation-item").first();
@@ -34,7 +39,7 @@ test("a visitor chats from another site and an agent answers live", { timeout: 1
   await item.click();
   const view = agent.getByTestId("conversation-view");
   await view.getByTestId("message-text").filter({ hasText: "where is my order #42?" }).waitFor();
-  await view.getByTestId("message-text").filter({ hasText: "human agent" }).waitFor();
+  await view.getByTestId("message-text").filter({ hasText: "The customer asked for a human agent" }).waitFor();
 
   // A private note stays private; the reply reaches the visitor live.
   await agent.getByTestId("mode-note").click();
@@ -49,25 +54,151 @@ test("a visitor chats from another site and an agent answers live", { timeout: 1
   await view.getByTestId("message-text").filter({ hasText: "Your order ships tomorrow." }).waitFor();
   await frame.getByTestId("widget-message-text").filter({ hasText: "Your order ships tomorrow." }).waitFor({ timeout: 15_000 });
   assert.equal(await frame.getByText("Customer seems to be a VIP").count(), 0, "notes never reach the visitor");
+  await frame.getByTestId("widget-queue").waitFor({ state: "detached" });
 
+  // Resolving asks the visitor for a rating; the agent sees it arrive.
   await agent.getByTestId("resolve").click();
   await agent.locator('[data-testid="conversation-view"][data-status="resolved"]').waitFor();
+  const card = frame.getByTestId("widget-rating");
+  await card.waitFor({ timeout: 15_000 });
+  await card.getByRole("button", { name: "4 out of 5" }).click();
+  await frame.getByTestId("rate-comment").fill("Quick and friendly <b>help</b>");
+  await frame.getByTestId("rate-submit").click();
+  await frame.getByTestId("widget-rated").filter({ hasText: "Thank you for your feedback!" }).waitFor();
+  await view.getByTestId("csat-result").filter({ hasText: "Customer rating: 4 out of 5" }).waitFor({ timeout: 15_000 });
+  assert.equal(await view.getByTestId("csat-comment").textContent(), "Quick and friendly <b>help</b>");
 
-  // Reloading the site resumes the same conversation.
+  // Reloading the site resumes the same conversation, rating included.
   await site.reload();
   await site.locator("#kefu-launcher").click();
-  await site
-    .frameLocator("#kefu-frame")
-    .getByTestId("widget-message-text")
-    .filter({ hasText: "Your order ships tomorrow." })
-    .waitFor();
+  const again = site.frameLocator("#kefu-frame");
+  await again.getByTestId("widget-message-text").filter({ hasText: "Your order ships tomorrow." }).waitFor();
+  await again.getByTestId("widget-rated").filter({ hasText: "4 out of 5" }).waitFor();
 
   // Language switch: the console follows the choice.
   await agent.getByTestId("lang-switcher").selectOption("zh-CN");
   await agent.getByText("退出登录").waitFor();
 
+  await admin.patch(`/inboxes/${DEMO_INBOX}`, { bot_enabled: false });
   assert.deepEqual(problems, []);
   await agentCtx.close();
+  await visitorCtx.close();
+});
+
+test("the widget asks for details first when the inbox has a pre-chat form", { timeout: 120_000 }, async () => {
+  // The admin turns the form on in the inbox page.
+  const adminCtx = await browser.newContext({ locale: "en-US" });
+  const adminPage = await adminCtx.newPage();
+  await adminPage.goto(`${kefu.origin}/login`);
+  await adminPage.locator('input[name="email"]').fill(ADMIN.email);
+  await adminPage.locator('input[name="password"]').fill(ADMIN.password);
+  await adminPage.locator('button[type="submit"]').click();
+  await adminPage.getByTestId("conversation-list").waitFor();
+  await adminPage.goto(`${kefu.origin}/admin/inboxes/${DEMO_INBOX}`);
+  const detail = adminPage.getByTestId("inbox-detail");
+  await detail.locator('input[name="pre-chat-enabled"]').check();
+  await detail.locator('input[name="pre-chat-phone"]').check();
+  await detail.locator('input[name="pre-chat-required-email"]').check();
+  await adminPage.getByTestId("inbox-save").click();
+  await detail.getByTestId("admin-ok").waitFor();
+  const admin = await apiClient(kefu.origin, ADMIN);
+  const inbox = await admin.get(`/inboxes/${DEMO_INBOX}`);
+  assert.deepEqual(inbox.settings.pre_chat, { enabled: true, fields: ["name", "email", "phone"], required: ["email"] });
+
+  const visitorCtx = await browser.newContext({ locale: "en-US" });
+  const site = await visitorCtx.newPage();
+  await site.goto(host.url);
+  await site.locator("#kefu-launcher").click();
+  const frame = site.frameLocator("#kefu-frame");
+  const form = frame.getByTestId("widget-prechat");
+  await form.waitFor();
+  assert.equal(await frame.getByTestId("widget-input").count(), 0, "no chatting before the form");
+  await frame.getByTestId("prechat-name").fill("Li Lei");
+  await frame.getByTestId("prechat-email").fill("lilei@example.com");
+  await frame.getByTestId("prechat-phone").fill("+86 (138) 0000 1111");
+  await frame.getByTestId("prechat-start").click();
+  await frame.locator('[data-testid="widget-input"]:not([disabled])').waitFor();
+  await visitorSays(frame, "Hi, I filled the form");
+
+  // The agent sees the details in the contact panel.
+  const agentApi = await apiClient(kefu.origin, AGENT);
+  const conv = (await agentApi.get("/conversations?status=queued")).items.find((c) => c.inbox_id === DEMO_INBOX);
+  const contact = await agentApi.get(`/contacts/${conv.contact_id}`);
+  assert.equal(contact.name, "Li Lei");
+  const agentCtx = await browser.newContext({ locale: "en-US" });
+  const agent = await loginAgent(agentCtx, kefu.origin, problems);
+  await agent.goto(`${kefu.origin}/c/${conv.id}`);
+  const panel = agent.getByTestId("contact-panel");
+  await panel.getByTestId("contact-name").filter({ hasText: "Li Lei" }).waitFor();
+  await panel.getByTestId("contact-email").filter({ hasText: "lilei@example.com" }).waitFor();
+  await panel.getByTestId("contact-phone").filter({ hasText: "+8613800001111" }).waitFor();
+
+  // A returning visitor is not asked again.
+  await site.reload();
+  await site.locator("#kefu-launcher").click();
+  await site.frameLocator("#kefu-frame").locator('[data-testid="widget-input"]:not([disabled])').waitFor();
+  assert.equal(await site.frameLocator("#kefu-frame").getByTestId("widget-prechat").count(), 0);
+
+  await admin.patch(`/inboxes/${DEMO_INBOX}`, { settings: {} });
+  assert.deepEqual(problems, []);
+  await adminCtx.close();
+  await agentCtx.close();
+  await visitorCtx.close();
+});
+
+// The smallest valid PNG (1×1) and a text file.
+const PNG = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==",
+  "base64",
+);
+
+test("visitors send images and files; agents' quick replies and cards work in the widget", { timeout: 120_000 }, async () => {
+  const visitorCtx = await browser.newContext({ locale: "en-US" });
+  const { frame } = await openWidget(visitorCtx, host.url, problems);
+  await visitorSays(frame, "Here is a photo of the damage");
+
+  await frame.getByTestId("widget-file-input").setInputFiles({ name: "damage.png", mimeType: "image/png", buffer: PNG });
+  const image = frame.getByTestId("widget-image");
+  await image.waitFor({ timeout: 15_000 });
+  assert.equal(await image.locator("img").getAttribute("alt"), "damage.png");
+  assert.equal(await image.getAttribute("rel"), "noopener noreferrer");
+  await frame.getByTestId("widget-file-input").setInputFiles({ name: "order.txt", mimeType: "text/plain", buffer: Buffer.from("order 42\n") });
+  await frame.getByTestId("widget-file").filter({ hasText: "order.txt" }).waitFor({ timeout: 15_000 });
+  // A file the server refuses says why.
+  await frame.getByTestId("widget-file-input").setInputFiles({ name: "run.sh", mimeType: "text/plain", buffer: Buffer.from("#!/bin/sh\necho hi\n") });
+  await frame.getByTestId("widget-upload-error").filter({ hasText: "This type of file is not accepted." }).waitFor({ timeout: 15_000 });
+
+  // The agent answers with quick replies and a card (through the API).
+  const agentApi = await apiClient(kefu.origin, AGENT);
+  const conv = (await agentApi.get("/conversations?status=queued")).items.find((c) => c.inbox_id === DEMO_INBOX);
+  const files = (await agentApi.get(`/conversations/${conv.id}/messages`)).items.filter((m) => m.content.type === "attachment");
+  assert.equal(files.length, 2, "both files reached the conversation");
+  await agentApi.post(`/conversations/${conv.id}/messages`, {
+    content: { type: "quick_replies", text: "What should we do?", options: [{ title: "Refund" }, { title: "Replace", payload: "Please replace it" }] },
+  });
+  await agentApi.post(`/conversations/${conv.id}/messages`, {
+    content: {
+      type: "card",
+      title: "Return label",
+      text: "Print it and drop the parcel off.",
+      buttons: [{ title: "Download label", url: "https://example.com/label.pdf" }],
+    },
+  });
+  const choices = frame.getByTestId("widget-quick-replies");
+  await choices.waitFor({ timeout: 15_000 });
+  await choices.getByRole("button", { name: "Replace" }).click();
+  await frame.getByTestId("widget-message-text").filter({ hasText: "Please replace it" }).waitFor();
+  const card = frame.getByTestId("widget-card");
+  await card.filter({ hasText: "Print it and drop the parcel off." }).waitFor();
+  const link = card.getByRole("link", { name: /Download label/ });
+  assert.equal(await link.getAttribute("target"), "_blank");
+  assert.equal(await link.getAttribute("rel"), "noopener noreferrer");
+  assert.equal(await link.getAttribute("href"), "https://example.com/label.pdf");
+  const last = (await agentApi.get(`/conversations/${conv.id}/messages?latest=true&limit=1`)).items.at(-1);
+  assert.equal(last.sender.kind, "contact");
+  assert.equal(last.content.text, "Please replace it");
+
+  assert.deepEqual(problems, []);
   await visitorCtx.close();
 });
 

@@ -51,7 +51,7 @@ registry! {
     ContactCreated => "contact.created" v 1,
     ContactUpdated => "contact.updated" v 1,
     ReadCursorMoved => "conversation.read" v 1,
-    CsatRated => "csat.rated" v 1,
+    ConversationRated => "conversation.rated" v 1,
     QaScored => "qa.scored" v 1,
     SlaBreached => "sla.breached" v 1,
 }

@@ -54,6 +54,8 @@ id_type!(
     TokenId,
     SessionId,
     AuditId,
+    /// A customer's answer to a satisfaction survey.
+    CsatId,
 );
 
 #[cfg(test)]

@@ -264,6 +264,28 @@ pub trait Store: Send + Sync + 'static {
         expected_version: Option<i64>,
         now: Timestamp,
     ) -> StoreResult<Applied>;
+    /// `apply`, plus a public system message (`note`) when the transition
+    /// changed something, in the same unit of work: e.g. a customer's
+    /// request for a person is handed off and announced together, and asking
+    /// again while queued or assigned writes nothing.
+    #[allow(clippy::too_many_arguments)]
+    async fn apply_noted(
+        &self,
+        account: AccountId,
+        id: ConversationId,
+        input: Input,
+        actor: Sender,
+        policy: &Policy,
+        note: &str,
+        now: Timestamp,
+    ) -> StoreResult<Applied>;
+    /// The conversation's place in its inbox's queue (1 = next; higher
+    /// priority first, then earlier created), or `None` when not queued.
+    async fn queue_position(
+        &self,
+        account: AccountId,
+        id: ConversationId,
+    ) -> StoreResult<Option<i64>>;
     async fn patch_conversation(
         &self,
         account: AccountId,
@@ -272,7 +294,7 @@ pub trait Store: Send + Sync + 'static {
         actor: Sender,
         now: Timestamp,
     ) -> StoreResult<Applied>;
-    /// Appends an event that is not a state change (e.g. `csat.rated`,
+    /// Appends an event that is not a state change (e.g. `qa.scored`,
     /// `bot.answered`) to the conversation's log.
     async fn record_event(
         &self,
@@ -281,6 +303,17 @@ pub trait Store: Send + Sync + 'static {
         event: &NewEvent,
         now: Timestamp,
     ) -> StoreResult<Event>;
+
+    // Satisfaction
+    /// Stores a contact's answer to a `csat_request` message of their own
+    /// conversation (`NotFound` otherwise) with a `conversation.rated`
+    /// event; a second answer to the same request is a `Conflict`.
+    async fn rate_conversation(&self, answer: &CsatResponse) -> StoreResult<(CsatResponse, Event)>;
+    async fn conversation_ratings(
+        &self,
+        account: AccountId,
+        id: ConversationId,
+    ) -> StoreResult<Vec<CsatResponse>>;
 
     // Messages
     async fn append_message(&self, new: &NewMessage, policy: &Policy) -> StoreResult<Appended>;

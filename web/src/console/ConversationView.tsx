@@ -10,6 +10,14 @@ import { useDirectory } from "./directory";
 import { EmojiPicker } from "./EmojiPicker";
 import type { AgentEvent } from "./socket";
 
+/** A customer's answer to a `csat_request` message. */
+interface CsatRating {
+  id: string;
+  request_message_id: string;
+  rating: number;
+  comment?: string | null;
+}
+
 function merge(list: Message[], more: Message[]): Message[] {
   const byId = new Map(list.map((m) => [m.id, m]));
   for (const m of more) byId.set(m.id, m);
@@ -38,6 +46,7 @@ export function ConversationView({
   const [busy, setBusy] = useState(false);
   const [labelDraft, setLabelDraft] = useState("");
   const [transferTo, setTransferTo] = useState("");
+  const [ratings, setRatings] = useState<CsatRating[]>([]);
   const list = useRef<HTMLOListElement>(null);
   const input = useRef<HTMLTextAreaElement>(null);
   const lastTyping = useRef(0);
@@ -59,6 +68,7 @@ export function ConversationView({
     ]);
     setConv(c);
     setMessages((m) => merge(m, list.items));
+    setRatings(await api<CsatRating[]>(`/api/v1/conversations/${id}/ratings`));
   }, [id]);
 
   const fail = useCallback((err: unknown) => setError(errorText(err) ?? t("conv.error", { code: "network" })), [t]);
@@ -72,7 +82,10 @@ export function ConversationView({
       subscribe((e) => {
         if (e.conversation_id !== id) return;
         const m = e.data.message as Message | undefined;
+        const rated = e.data.rating as CsatRating | undefined;
         if (e.type === "message.created" && m?.id) setMessages((list) => merge(list, [m]));
+        else if (e.type === "conversation.rated" && rated?.id)
+          setRatings((list) => [...list.filter((r) => r.id !== rated.id), rated]);
         else
           void api<Conversation>(`/api/v1/conversations/${id}`)
             .then(setConv)
@@ -305,6 +318,7 @@ export function ConversationView({
                 <div className="text" data-testid="message-text">
                   {body ?? t("conv.unsupported", { type: m.content.type })}
                 </div>
+                {m.content.type === "csat_request" && <CsatResult rating={ratings.find((r) => r.request_message_id === m.id)} />}
               </li>
             );
           })}
@@ -354,5 +368,18 @@ export function ConversationView({
       </section>
       {conv && <ContactPanel contactId={conv.contact_id} conversationId={conv.id} />}
     </div>
+  );
+}
+
+/** The customer's rating under its request, or that it is still awaited. */
+function CsatResult({ rating }: { rating: CsatRating | undefined }) {
+  const { t } = useTranslation();
+  if (!rating) return <p className="csat-result muted">{t("csat.awaiting")}</p>;
+  return (
+    <p className="csat-result" data-testid="csat-result">
+      <span aria-hidden="true">{"★".repeat(rating.rating) + "☆".repeat(5 - rating.rating)} </span>
+      {t("csat.rating", { rating: rating.rating })}
+      {rating.comment && <q data-testid="csat-comment">{rating.comment}</q>}
+    </p>
   );
 }

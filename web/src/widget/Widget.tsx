@@ -1,13 +1,60 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
-import { api, ApiError, contentText, wsUrl, type Message } from "../shared/api";
+import { api, ApiError, wsUrl, type Message } from "../shared/api";
 import { formatTime } from "../shared/dates";
 import { LanguageSwitcher } from "../shared/LanguageSwitcher";
+import { MessageBody, PreChat, preChatNeeded, type PreChatSettings, type Profile, type Rating } from "./parts";
 
 interface Session {
   token: string;
   conversation: { id: string; last_seq: number } | null;
-  inbox: { id: string; name: string };
+  contact?: Profile;
+  inbox: { id: string; name: string; settings?: { pre_chat?: PreChatSettings } };
+}
+
+/** The conversation as the widget follows it (`GET /widget/conversation`). */
+interface ConversationInfo {
+  status: string | null;
+  queue_position: number | null;
+  ratings: Rating[];
+}
+
+/** A message on its way: shown at once, retried with the same idempotency key. */
+interface Outgoing {
+  client_id: string;
+  text: string;
+  failed: boolean;
+}
+
+interface Upload {
+  name: string;
+  percent: number;
+}
+
+/** Uploads with progress (fetch cannot report it). Resolves to the attachment id. */
+function upload(file: File, token: string, onProgress: (percent: number) => void): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", "/api/v1/widget/attachments");
+    xhr.setRequestHeader("authorization", `Bearer ${token}`);
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) onProgress(Math.round((100 * e.loaded) / e.total));
+    };
+    xhr.onload = () => {
+      let body: { id?: string; error?: { code?: string; message?: string } } = {};
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        /* not JSON */
+      }
+      if (xhr.status === 201 && body.id) resolve(body.id);
+      else reject(new ApiError(xhr.status, body.error?.code ?? `http_${xhr.status}`, body.error?.message ?? ""));
+    };
+    xhr.onerror = () => reject(new ApiError(0, "network", ""));
+    const form = new FormData();
+    form.append("file", file);
+    xhr.send(form);
+  });
 }
 
 function merge(list: Message[], more: Message[]): Message[] {
@@ -51,6 +98,12 @@ export function Widget({ inboxId }: { inboxId: string }) {
   const [text, setText] = useState("");
   const [typing, setTyping] = useState(false);
   const [failed, setFailed] = useState(false);
+  const [info, setInfo] = useState<ConversationInfo>({ status: null, queue_position: null, ratings: [] });
+  const [outgoing, setOutgoing] = useState<Outgoing[]>([]);
+  const [uploading, setUploading] = useState<Upload | null>(null);
+  const [uploadError, setUploadError] = useState<string | null>(null);
+  const [profile, setProfile] = useState<Profile | undefined>(undefined);
+  const fileInput = useRef<HTMLInputElement>(null);
   const lastSeq = useRef(0);
   const list = useRef<HTMLOListElement>(null);
 
@@ -70,6 +123,7 @@ export function Widget({ inboxId }: { inboxId: string }) {
         });
         if (cancelled) return;
         saveToken(inboxId, s.token);
+        setProfile(s.contact);
         setSession(s);
         setFailed(false);
         // The latest conversation, even a resolved one (the session only
@@ -103,6 +157,31 @@ export function Widget({ inboxId }: { inboxId: string }) {
     };
   }, [inboxId, add]);
 
+  const refreshInfo = useCallback(async () => {
+    if (!session) return;
+    try {
+      const c = await api<{
+        conversation: { status: string } | null;
+        queue_position: number | null;
+        ratings: Rating[];
+      }>("/api/v1/widget/conversation", { token: session.token });
+      setInfo({ status: c.conversation?.status ?? null, queue_position: c.queue_position, ratings: c.ratings });
+    } catch {
+      /* shown again on the next refresh */
+    }
+  }, [session]);
+
+  // Status, queue position and ratings: now, on changes, and every 15 s
+  // while waiting in the queue (others ahead move on without telling us).
+  useEffect(() => {
+    if (hasConversation) void refreshInfo();
+  }, [hasConversation, refreshInfo]);
+  useEffect(() => {
+    if (info.status !== "queued") return;
+    const timer = setInterval(() => void refreshInfo(), 15000);
+    return () => clearInterval(timer);
+  }, [info.status, refreshInfo]);
+
   // Live updates, once there is a conversation to follow.
   useEffect(() => {
     if (!session || !hasConversation) return;
@@ -118,7 +197,12 @@ export function Widget({ inboxId }: { inboxId: string }) {
         retry = 0;
       };
       ws.onmessage = (ev) => {
-        let frame: { type: string; seq?: number; event?: { type: string; data: { message?: Message } }; typing?: boolean };
+        let frame: {
+          type: string;
+          seq?: number;
+          event?: { type: string; data: { message?: Message } };
+          typing?: boolean;
+        };
         try {
           frame = JSON.parse(ev.data as string);
         } catch {
@@ -130,6 +214,8 @@ export function Widget({ inboxId }: { inboxId: string }) {
           if (frame.event.type === "message.created" && m?.id) {
             add([m]);
             if (m.sender.kind !== "contact") setTyping(false);
+          } else if (frame.event.type.startsWith("conversation.")) {
+            void refreshInfo();
           }
         } else if (frame.type === "typing") {
           setTyping(frame.typing !== false);
@@ -149,39 +235,108 @@ export function Widget({ inboxId }: { inboxId: string }) {
       clearTimeout(typingTimer);
       ws?.close();
     };
-  }, [session, hasConversation, add]);
+  }, [session, hasConversation, add, refreshInfo]);
 
   useEffect(() => {
     const el = list.current;
     if (el) el.scrollTop = el.scrollHeight;
-  }, [messages.length, typing]);
+  }, [messages.length, typing, outgoing.length, uploading]);
 
-  const send = useCallback(
-    async (body: string) => {
-      if (!session || !body.trim()) return;
+  const post = useCallback(
+    async (body: Record<string, unknown>) => {
+      if (!session) return;
       const res = await api<{ message: Message }>("/api/v1/widget/messages", {
         method: "POST",
         token: session.token,
-        body: { text: body, client_id: crypto.randomUUID() },
+        body,
       });
       if (res?.message) add([res.message]);
-      setHasConversation(true);
+      if (!hasConversation) setHasConversation(true);
+      else void refreshInfo();
     },
-    [session, add],
+    [session, add, hasConversation, refreshInfo],
   );
 
-  async function submit(e: FormEvent) {
+  /** Sends (or resends) a text; it shows as sending, then as sent or failed with a retry. */
+  const deliver = useCallback(
+    async (o: Outgoing) => {
+      setOutgoing((list) => [...list.filter((x) => x.client_id !== o.client_id), { ...o, failed: false }]);
+      try {
+        await post({ text: o.text, client_id: o.client_id });
+        setOutgoing((list) => list.filter((x) => x.client_id !== o.client_id));
+      } catch {
+        setOutgoing((list) => list.map((x) => (x.client_id === o.client_id ? { ...x, failed: true } : x)));
+      }
+    },
+    [post],
+  );
+
+  const send = useCallback(
+    (body: string) => {
+      if (!session || !body.trim()) return;
+      void deliver({ client_id: crypto.randomUUID(), text: body, failed: false });
+    },
+    [session, deliver],
+  );
+
+  function submit(e: FormEvent) {
     e.preventDefault();
-    const body = text;
+    send(text);
     setText("");
+  }
+
+  async function askForHuman() {
+    if (!session) return;
     try {
-      await send(body);
+      const r = await api<{ conversation: { status: string }; queue_position: number | null }>(
+        "/api/v1/widget/handoff",
+        { method: "POST", token: session.token, body: {} },
+      );
+      setInfo((i) => ({ ...i, status: r.conversation.status, queue_position: r.queue_position }));
+      setHasConversation(true);
     } catch {
-      setText(body);
+      setFailed(true);
     }
   }
 
+  async function attach(file: File) {
+    if (!session) return;
+    setUploadError(null);
+    setUploading({ name: file.name, percent: 0 });
+    try {
+      const id = await upload(file, session.token, (percent) => setUploading({ name: file.name, percent }));
+      await post({ content: { type: "attachment", attachment_id: id }, client_id: crypto.randomUUID() });
+    } catch (e) {
+      const status = e instanceof ApiError ? e.status : 0;
+      setUploadError(
+        status === 413 ? t("widget.tooLarge") : status === 415 ? t("widget.typeRefused") : t("widget.uploadFailed"),
+      );
+    } finally {
+      setUploading(null);
+      if (fileInput.current) fileInput.current.value = "";
+    }
+  }
+
+  const rate = useCallback(
+    async (messageId: string, rating: number, comment: string) => {
+      if (!session) return;
+      const r = await api<Rating>("/api/v1/widget/csat", {
+        method: "POST",
+        token: session.token,
+        body: { message_id: messageId, rating, comment: comment.trim() || undefined },
+      }).catch((e) => {
+        // Already answered (say, in another tab): show the stored answer.
+        if (e instanceof ApiError && e.status === 409) return null;
+        throw e;
+      });
+      if (r) setInfo((i) => ({ ...i, ratings: [...i.ratings, r] }));
+      else void refreshInfo();
+    },
+    [session, refreshInfo],
+  );
+
   const lng = i18n.resolvedLanguage ?? "en";
+  const needsPreChat = messages.length === 0 && preChatNeeded(session?.inbox.settings?.pre_chat, profile);
   return (
     <div className="widget">
       <header>
@@ -192,35 +347,97 @@ export function Widget({ inboxId }: { inboxId: string }) {
       <ol className="messages" data-testid="widget-messages" ref={list} tabIndex={0} aria-live="polite" aria-label={t("widget.title")}>
         <li className="msg from-system greeting">{t("widget.greeting")}</li>
         {messages.map((m) => (
-          <li key={m.id} className={`msg from-${m.sender.kind}`} data-testid="widget-message">
+          <li key={m.id} className={`msg from-${m.sender.kind} type-${m.content.type}`} data-testid="widget-message">
             <div className="meta">
               {m.sender.kind === "contact" ? t("widget.you") : t(`widget.${m.sender.kind}`)} ·{" "}
               <time>{formatTime(m.created_at, lng)}</time>
             </div>
-            <div className="text" data-testid="widget-message-text">
-              {contentText(m.content) ?? ""}
-            </div>
+            <MessageBody
+              m={m}
+              token={session?.token ?? ""}
+              rating={info.ratings.find((r) => r.request_message_id === m.id)}
+              onChoose={send}
+              onRate={rate}
+            />
           </li>
         ))}
+        {outgoing.map((o) => (
+          <li key={o.client_id} className="msg from-contact outgoing" data-testid="widget-outgoing">
+            <div className="meta">
+              {t("widget.you")} · {o.failed ? t("widget.notSent") : t("widget.sending")}
+            </div>
+            <div className="text">{o.text}</div>
+            {o.failed && (
+              <button type="button" className="retry" onClick={() => void deliver(o)}>
+                {t("widget.retry")}
+              </button>
+            )}
+          </li>
+        ))}
+        {uploading && (
+          <li className="msg from-contact outgoing" data-testid="widget-uploading">
+            <progress max={100} value={uploading.percent} aria-label={uploading.name} />{" "}
+            {t("widget.uploading", { name: uploading.name, percent: uploading.percent })}
+          </li>
+        )}
         {typing && <li className="typing">{t("widget.typing")}</li>}
       </ol>
       {failed && <p className="error">{t("widget.failed")}</p>}
-      <button type="button" className="human" data-testid="human" disabled={!session} onClick={() => void send(t("widget.humanText"))}>
-        {t("widget.human")}
-      </button>
-      <form className="composer" onSubmit={submit}>
-        <input
-          data-testid="widget-input"
-          aria-label={t("widget.placeholder")}
-          value={text}
-          placeholder={t("widget.placeholder")}
-          onChange={(e) => setText(e.target.value)}
-          disabled={!session}
-        />
-        <button type="submit" data-testid="widget-send" disabled={!session || !text.trim()}>
-          {t("widget.send")}
-        </button>
-      </form>
+      {uploadError && (
+        <p className="error" role="alert" data-testid="widget-upload-error">
+          {uploadError}
+        </p>
+      )}
+      {info.status === "queued" && info.queue_position != null && (
+        <p className="queue" role="status" data-testid="widget-queue">
+          {t("widget.queue", { position: info.queue_position })} {t("widget.waiting")}
+        </p>
+      )}
+      {needsPreChat && session?.inbox.settings?.pre_chat ? (
+        <PreChat pre={session.inbox.settings.pre_chat} token={session.token} onDone={setProfile} />
+      ) : (
+        <>
+          {info.status !== "queued" && info.status !== "assigned" && (
+            <button type="button" className="human" data-testid="human" disabled={!session} onClick={() => void askForHuman()}>
+              {t("widget.human")}
+            </button>
+          )}
+          <form className="composer" onSubmit={submit}>
+            <input
+              ref={fileInput}
+              type="file"
+              hidden
+              data-testid="widget-file-input"
+              onChange={(e) => {
+                const f = e.target.files?.[0];
+                if (f) void attach(f);
+              }}
+            />
+            <button
+              type="button"
+              className="attach"
+              aria-label={t("widget.attach")}
+              title={t("widget.attach")}
+              disabled={!session || uploading != null}
+              onClick={() => fileInput.current?.click()}
+              data-testid="widget-attach"
+            >
+              📎
+            </button>
+            <input
+              data-testid="widget-input"
+              aria-label={t("widget.placeholder")}
+              value={text}
+              placeholder={t("widget.placeholder")}
+              onChange={(e) => setText(e.target.value)}
+              disabled={!session}
+            />
+            <button type="submit" data-testid="widget-send" disabled={!session || !text.trim()}>
+              {t("widget.send")}
+            </button>
+          </form>
+        </>
+      )}
     </div>
   );
 }

@@ -8,3 +8,4 @@ mod directory;
 mod errors;
 mod realtime;
 mod tenants;
+mod widget;

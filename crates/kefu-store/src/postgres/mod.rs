@@ -85,6 +85,9 @@ mod conversations {
 mod messages {
     include!("../shared/messages.rs");
 }
+mod csat {
+    include!("../shared/csat.rs");
+}
 mod access {
     include!("../shared/access.rs");
 }

@@ -3,7 +3,7 @@
 // Included into `sqlite::conversations` and `postgres::conversations`.
 
 use kefu_core::event::{Event, EventType, NewEvent, event_for_effect};
-use kefu_core::model::{Conversation, Sender};
+use kefu_core::model::{Conversation, MessageContent, Sender, csat_enabled, csat_text};
 use kefu_core::page::{Keyset, Page};
 use kefu_core::state::{Effect, Input, Owner, Policy, Status, Transition, transition};
 use kefu_core::store::{
@@ -14,6 +14,7 @@ use serde_json::json;
 
 use super::sql;
 use super::events::{insert_event, lock_conversation, save_conversation};
+use super::messages::insert_store_message;
 use super::rows::{self, to_json, to_value};
 use super::{Conn, Db};
 use crate::error::{db, refs};
@@ -249,6 +250,24 @@ pub(crate) async fn apply(
     expected_version: Option<i64>,
     now: Timestamp,
 ) -> R<Applied> {
+    apply_noted(c, account, id, input, actor, policy, expected_version, None, now).await
+}
+
+/// `apply`, and when the transition changed something, a public system
+/// message saying so (`note`) in the same unit of work. Resolving also asks
+/// the customer for a rating when the inbox wants one.
+#[allow(clippy::too_many_arguments)] // mirrors `Store::apply` plus the note
+pub(crate) async fn apply_noted(
+    c: &mut Conn,
+    account: AccountId,
+    id: ConversationId,
+    input: Input,
+    actor: Sender,
+    policy: &Policy,
+    expected_version: Option<i64>,
+    note: Option<&str>,
+    now: Timestamp,
+) -> R<Applied> {
     let mut conv = lock_conversation(c, account, id).await?;
     if expected_version.is_some_and(|v| v != conv.version) {
         return Err(StoreError::VersionConflict("conversation"));
@@ -265,13 +284,55 @@ pub(crate) async fn apply(
     adopt(&mut conv, &t);
     conv.version += 1;
     conv.updated_at = now;
-    let mut events = Vec::with_capacity(t.effects.len());
+    let mut events = Vec::with_capacity(t.effects.len() + 1);
     record_effects(c, &mut conv, &t, actor, now, &mut events).await?;
+    if let Some(text) = note {
+        let content = MessageContent::system(text);
+        insert_store_message(c, &mut conv, Sender::system(), content, now, &mut events).await?;
+    }
+    if t.effects.contains(&Effect::Resolved) {
+        let inbox = super::directory::get_inbox(c, account, conv.inbox_id).await?;
+        if csat_enabled(&inbox) {
+            let content = MessageContent::CsatRequest {
+                v: 1,
+                text: csat_text(&inbox),
+                scale: "stars_5".into(),
+            };
+            insert_store_message(c, &mut conv, Sender::system(), content, now, &mut events).await?;
+        }
+    }
     save_conversation(c, &conv).await?;
     Ok(Applied {
         conversation: conv,
         events,
     })
+}
+
+/// 1 for the next conversation an agent should take from the inbox's queue:
+/// higher priority first, then the earlier created; `None` unless queued.
+pub(crate) async fn queue_position(
+    c: &mut Conn,
+    account: AccountId,
+    id: ConversationId,
+) -> R<Option<i64>> {
+    let conv = get_conversation(c, account, id).await?;
+    if conv.status != Status::Queued {
+        return Ok(None);
+    }
+    let ahead: i64 = sql::query_scalar(
+        "SELECT COUNT(*) FROM conversations WHERE account_id = $1 AND status = 'queued' \
+         AND inbox_id = $2 AND id <> $5 AND (priority > $3 OR (priority = $3 \
+         AND (created_at < $4 OR (created_at = $4 AND id < $5))))",
+    )
+    .bind(account.0)
+    .bind(conv.inbox_id.0)
+    .bind(i32::from(conv.priority.as_i16()))
+    .bind(conv.created_at.0)
+    .bind(conv.id.0)
+    .fetch_one(&mut *c)
+    .await
+    .map_err(db)?;
+    Ok(Some(ahead + 1))
 }
 
 pub(crate) async fn patch_conversation(
@@ -345,6 +406,7 @@ fn written_by_store(kind: EventType) -> bool {
             | ContactCreated
             | ContactUpdated
             | ReadCursorMoved
+            | ConversationRated
     )
 }
 

@@ -4,7 +4,9 @@
 // `sqlite::messages` and `postgres::messages`.
 
 use kefu_core::event::{Event, EventType, NewEvent};
-use kefu_core::model::{DeliveryState, Message, Sender};
+use kefu_core::model::{
+    Conversation, DeliveryState, Message, MessageContent, MessageVisibility, Sender,
+};
 use kefu_core::state::{Policy, transition};
 use kefu_core::store::{Appended, NewMessage, ReadCursor};
 use kefu_core::{AccountId, ConversationId, MessageId, StoreError, Timestamp};
@@ -194,6 +196,61 @@ pub(crate) async fn append_message(c: &mut Conn, new: &NewMessage, policy: &Poli
         events,
         duplicate: false,
     })
+}
+
+/// Appends a public message the store itself writes as part of another unit
+/// of work (a hand-off note, a CSAT request) to a locked conversation, with
+/// its `message.created` event. The caller saves the conversation.
+pub(crate) async fn insert_store_message(
+    c: &mut Conn,
+    conv: &mut Conversation,
+    sender: Sender,
+    content: MessageContent,
+    now: Timestamp,
+    events: &mut Vec<Event>,
+) -> R<Message> {
+    content.validate().map_err(StoreError::from)?;
+    let message = Message {
+        id: MessageId::new(),
+        account_id: conv.account_id,
+        conversation_id: conv.id,
+        inbox_id: conv.inbox_id,
+        seq: conv.last_seq + 1,
+        sender,
+        content,
+        visibility: MessageVisibility::Public,
+        external_id: None,
+        client_id: None,
+        delivery: DeliveryState::Sent,
+        created_at: now,
+    };
+    sql::query(
+        "INSERT INTO messages (account_id, id, conversation_id, inbox_id, seq, sender_kind, \
+         sender_id, content, visibility, external_id, client_id, delivery, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, NULL, $10, $11)",
+    )
+    .bind(message.account_id.0)
+    .bind(message.id.0)
+    .bind(message.conversation_id.0)
+    .bind(message.inbox_id.0)
+    .bind(message.seq)
+    .bind(message.sender.kind.as_str())
+    .bind(message.sender.id)
+    .bind(to_json(&message.content)?)
+    .bind(message.visibility.as_str())
+    .bind(message.delivery.as_str())
+    .bind(message.created_at.0)
+    .execute(&mut *c)
+    .await
+    .map_err(db)?;
+    conv.last_activity_at = now;
+    let created = NewEvent::new(
+        EventType::MessageCreated,
+        sender,
+        json!({ "message": to_value(&message)? }),
+    );
+    events.push(insert_event(c, conv.account_id, Some(&mut *conv), &created, now).await?);
+    Ok(message)
 }
 
 pub(crate) async fn get_message(c: &mut Conn, account: AccountId, id: MessageId) -> R<Message> {

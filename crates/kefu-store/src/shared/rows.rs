@@ -130,6 +130,20 @@ pub(crate) fn contact(row: &DbRow) -> R<Contact> {
     })
 }
 
+pub(crate) fn csat(row: &DbRow) -> R<CsatResponse> {
+    let rating: i32 = get(row, "rating")?;
+    Ok(CsatResponse {
+        id: id(row, "id")?,
+        account_id: id(row, "account_id")?,
+        conversation_id: id(row, "conversation_id")?,
+        contact_id: id(row, "contact_id")?,
+        request_message_id: id(row, "request_message_id")?,
+        rating: i16::try_from(rating).map_err(|_| corrupt("rating", rating))?,
+        comment: get(row, "comment")?,
+        created_at: ts(row, "created_at")?,
+    })
+}
+
 pub(crate) fn identity(row: &DbRow) -> R<Identity> {
     Ok(Identity {
         account_id: id(row, "account_id")?,

@@ -325,6 +325,38 @@ impl kefu_core::store::Store for Backend {
         ))
     }
 
+    async fn apply_noted(
+        &self,
+        account: AccountId,
+        id: ConversationId,
+        input: Input,
+        actor: Sender,
+        policy: &Policy,
+        note: &str,
+        now: Timestamp,
+    ) -> StoreResult<Applied> {
+        let (p, n) = (*policy, note.to_owned());
+        writing_events!(self, |c| conversations::apply_noted(
+            c,
+            account,
+            id,
+            input,
+            actor,
+            &p,
+            None,
+            Some(&n),
+            now
+        ))
+    }
+
+    async fn queue_position(
+        &self,
+        account: AccountId,
+        id: ConversationId,
+    ) -> StoreResult<Option<i64>> {
+        reading!(self, |c| conversations::queue_position(c, account, id))
+    }
+
     async fn patch_conversation(
         &self,
         account: AccountId,
@@ -350,6 +382,24 @@ impl kefu_core::store::Store for Backend {
         writing_events!(self, |c| conversations::record_event(
             c, account, id, &e, now
         ))
+    }
+
+    // ---- satisfaction
+
+    async fn rate_conversation(
+        &self,
+        answer: &CsatResponse,
+    ) -> StoreResult<(CsatResponse, Event)> {
+        let a = answer.clone();
+        writing_events!(self, |c| csat::rate_conversation(c, &a))
+    }
+
+    async fn conversation_ratings(
+        &self,
+        account: AccountId,
+        id: ConversationId,
+    ) -> StoreResult<Vec<CsatResponse>> {
+        reading!(self, |c| csat::conversation_ratings(c, account, id))
     }
 
     // ---- messages

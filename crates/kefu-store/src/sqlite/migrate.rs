@@ -8,10 +8,16 @@ use kefu_core::StoreError;
 use super::Conn;
 
 /// Every migration in `migrations/sqlite`, in order; version N is the N-th.
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_init.sql",
-    include_str!("../../migrations/sqlite/0001_init.sql"),
-)];
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_init.sql",
+        include_str!("../../migrations/sqlite/0001_init.sql"),
+    ),
+    (
+        "0003_csat.sql",
+        include_str!("../../migrations/sqlite/0003_csat.sql"),
+    ),
+];
 
 fn failed(step: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Unavailable(format!("migrating the SQLite database ({step}): {e}"))

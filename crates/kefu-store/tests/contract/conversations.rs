@@ -295,14 +295,14 @@ async fn recorded_events(cx: Ctx) {
     let c = fx.conversation(s).await;
     let now = Timestamp::now();
     let csat = NewEvent::new(
-        EventType::CsatRated,
-        Sender::contact(fx.contact),
+        EventType::QaScored,
+        Sender::system(),
         serde_json::json!({"score": 5}),
     );
     let e = s.record_event(fx.account, c.id, &csat, now).await.unwrap();
     assert_eq!(
         (e.kind, e.seq, e.inbox_id),
-        (EventType::CsatRated, Some(2), Some(fx.inbox))
+        (EventType::QaScored, Some(2), Some(fx.inbox))
     );
     assert_eq!(
         s.get_conversation(fx.account, c.id).await.unwrap().last_seq,

@@ -8,6 +8,7 @@ mod access;
 mod concurrency;
 mod contacts;
 mod conversations;
+mod csat;
 mod directory;
 mod durability;
 mod jobs;

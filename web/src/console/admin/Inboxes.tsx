@@ -5,6 +5,7 @@ import { CHANNELS, type ChannelKind, type Inbox, type Member } from "../../share
 import type { Me } from "../App";
 import { useDirectory } from "../directory";
 import { api, Outcome, ReadOnlyNote, useAction, useResource } from "./common";
+import { WidgetSettings } from "./WidgetSettings";
 
 const lines = (s: string) =>
   s
@@ -102,6 +103,7 @@ function InboxDetail({ readOnly, onChanged }: { readOnly: boolean; onChanged: ()
   const [origins, setOrigins] = useState("");
   const [requireIdentity, setRequireIdentity] = useState(false);
   const [team, setTeam] = useState("");
+  const [settings, setSettings] = useState<Record<string, unknown>>({});
   const [copied, setCopied] = useState<string | null>(null);
   const [newMember, setNewMember] = useState("");
 
@@ -111,6 +113,7 @@ function InboxDetail({ readOnly, onChanged }: { readOnly: boolean; onChanged: ()
     setOrigins(inbox.allowed_origins.join("\n"));
     setRequireIdentity(inbox.require_identity);
     setTeam(inbox.default_team_id ?? "");
+    setSettings(inbox.settings ?? {});
   }, [inbox]);
 
   if (!id) return null;
@@ -122,7 +125,7 @@ function InboxDetail({ readOnly, onChanged }: { readOnly: boolean; onChanged: ()
     const { value: updated } = await save.run(() =>
       api<Inbox>(`/api/v1/inboxes/${id}`, {
         method: "PATCH",
-        body: { name, allowed_origins: lines(origins), require_identity: requireIdentity, default_team_id: team || null },
+        body: { name, allowed_origins: lines(origins), require_identity: requireIdentity, default_team_id: team || null, settings },
       }),
     );
     if (updated) {
@@ -190,6 +193,7 @@ function InboxDetail({ readOnly, onChanged }: { readOnly: boolean; onChanged: ()
             ))}
           </select>
         </label>
+        {inbox.channel === "web_widget" && <WidgetSettings value={settings} onChange={setSettings} disabled={readOnly} />}
         {!readOnly && (
           <button type="submit" disabled={save.busy} data-testid="inbox-save">
             {t("admin.save")}

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use kefu_core::ConversationId;
-use kefu_core::model::Conversation;
+use kefu_core::model::{Conversation, CsatResponse};
 use kefu_core::state::Input;
 use kefu_core::store::ReadCursor;
 use kefu_realtime::Ephemeral;
@@ -66,6 +66,35 @@ pub async fn reopen_conversation(
 ) -> ApiResult<Json<Conversation>> {
     let applied = shared::apply(&state, &agent, id, Input::Reopen, None).await?;
     Ok(Json(applied.conversation))
+}
+
+/// The customer's satisfaction ratings
+///
+/// Answers to the conversation's `csat_request` messages, oldest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/conversations/{id}/ratings",
+    tag = super::TAG,
+    params(("id" = String, Path, format = Uuid, description = "Conversation id")),
+    responses(
+        (status = 200, description = "The ratings", body = Vec<CsatResponse>),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such conversation in an inbox you can see", body = ErrorBody),
+    ),
+    security(("session" = []), ("bearer" = []))
+)]
+pub async fn conversation_ratings(
+    State(state): State<AppState>,
+    agent: Agent,
+    ApiPath(id): ApiPath<ConversationId>,
+) -> ApiResult<Json<Vec<CsatResponse>>> {
+    let conv = visible_conversation(&state, &agent, id).await?;
+    Ok(Json(
+        state
+            .store
+            .conversation_ratings(agent.account_id, conv.id)
+            .await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -39,6 +39,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(actions::reopen_conversation))
         .routes(routes!(snooze::snooze_conversation))
         .routes(routes!(actions::mark_read))
+        .routes(routes!(actions::conversation_ratings))
         .routes(routes!(actions::set_typing))
         .routes(routes!(messages::list_messages, post_message::post_message))
         .routes(routes!(events::conversation_events))

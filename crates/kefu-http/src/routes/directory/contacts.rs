@@ -274,7 +274,7 @@ fn contact_name(s: &str) -> Result<String, CoreError> {
 
 /// Phone numbers keep digits and a leading `+`, so `+86 138-0000-0000` and
 /// `+8613800000000` are one identity.
-fn phone(s: &str) -> Result<String, CoreError> {
+pub(crate) fn phone(s: &str) -> Result<String, CoreError> {
     let t = s.trim();
     let bad = || CoreError::invalid("phone", "not a phone number");
     let mut out = String::new();

@@ -6,6 +6,7 @@ use axum::http::HeaderMap;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::csat::WidgetRating;
 use super::{WidgetConversation, visitor_inbox};
 use crate::app::AppState;
 use crate::auth::Visitor;
@@ -17,6 +18,11 @@ pub struct CurrentConversation {
     /// The latest conversation (resolved ones included: writing reopens
     /// it), or `null` before the first message.
     pub conversation: Option<WidgetConversation>,
+    /// Place in the inbox's queue (1 = next) while the conversation waits
+    /// for an agent; `null` otherwise.
+    pub queue_position: Option<i64>,
+    /// The visitor's answers to rating requests in this conversation.
+    pub ratings: Vec<WidgetRating>,
 }
 
 /// The visitor's conversation
@@ -40,7 +46,22 @@ pub async fn get_widget_conversation(
     let conv =
         shared::current_conversation(&state, inbox.account_id, inbox.id, claims.contact_id, false)
             .await?;
+    let (queue_position, ratings) = match &conv {
+        Some(c) => (
+            state.store.queue_position(inbox.account_id, c.id).await?,
+            state
+                .store
+                .conversation_ratings(inbox.account_id, c.id)
+                .await?
+                .iter()
+                .map(WidgetRating::from)
+                .collect(),
+        ),
+        None => (None, vec![]),
+    };
     Ok(Json(CurrentConversation {
         conversation: conv.as_ref().map(WidgetConversation::from),
+        queue_position,
+        ratings,
     }))
 }

@@ -12,7 +12,10 @@
 
 pub mod actions;
 pub mod attachments;
+pub mod contact;
 pub mod conversation;
+pub mod csat;
+pub mod handoff;
 pub mod messages;
 pub mod session;
 
@@ -55,6 +58,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .route("/api/v1/widget/typing", preflight())
         .routes(routes!(actions::widget_read))
         .route("/api/v1/widget/read", preflight())
+        .routes(routes!(handoff::widget_handoff))
+        .route("/api/v1/widget/handoff", preflight())
+        .routes(routes!(csat::widget_csat))
+        .route("/api/v1/widget/csat", preflight())
+        .routes(routes!(contact::patch_widget_contact))
+        .route("/api/v1/widget/contact", preflight())
         .routes(
             routes!(attachments::upload_widget_attachment)
                 .layer(axum::extract::DefaultBodyLimit::disable()),
@@ -80,7 +89,7 @@ async fn cors(req: Request, next: Next) -> Response {
         h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
         h.insert(
             header::ACCESS_CONTROL_ALLOW_METHODS,
-            HeaderValue::from_static("GET, POST, OPTIONS"),
+            HeaderValue::from_static("GET, POST, PATCH, OPTIONS"),
         );
         h.insert(
             header::ACCESS_CONTROL_ALLOW_HEADERS,

@@ -15,6 +15,7 @@ use kefu_core::{ContactId, InboxId, StoreError, Timestamp};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::contact::VisitorProfile;
 use super::{ClientIp, WidgetConversation, check_origin, identity_required, rate_limit};
 use crate::app::AppState;
 use crate::auth::{VisitorClaims, secrets};
@@ -55,6 +56,8 @@ pub struct SessionResponse {
     pub verified: bool,
     /// The visitor's open conversation, if any.
     pub conversation: Option<WidgetConversation>,
+    /// What the visitor told about themselves (pre-chat form).
+    pub contact: VisitorProfile,
     pub inbox: WidgetInbox,
 }
 
@@ -173,6 +176,7 @@ pub async fn create_session(
         contact_id: contact.id,
         verified: claims.verified,
         conversation: conversation.as_ref().map(WidgetConversation::from),
+        contact: VisitorProfile::from(&contact),
         inbox: WidgetInbox {
             id: inbox.id,
             name: inbox.name.clone(),

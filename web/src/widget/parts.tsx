@@ -1,0 +1,316 @@
+import { useEffect, useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
+import { api, ApiError, type Message } from "../shared/api";
+
+/** Stored text of the hand-off note (see `widget/handoff.rs`), shown translated. */
+const HANDOFF_NOTE = "The customer asked for a human agent";
+
+export interface Rating {
+  request_message_id: string;
+  rating: number;
+  comment?: string | null;
+}
+
+interface AttachmentLinks {
+  file_name: string;
+  content_type: string;
+  url: string;
+  thumbnail_url?: string | null;
+}
+
+/** A file of the conversation, with fresh signed links from the API. */
+function Attachment({ id, token }: { id: string; token: string }) {
+  const { t } = useTranslation();
+  const [a, setA] = useState<AttachmentLinks | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    let live = true;
+    api<AttachmentLinks>(`/api/v1/widget/attachments/${encodeURIComponent(id)}`, { token }).then(
+      (v) => live && setA(v),
+      () => live && setFailed(true),
+    );
+    return () => {
+      live = false;
+    };
+  }, [id, token]);
+  if (failed) return <span className="muted">{t("widget.file")}</span>;
+  if (!a) return <span className="muted">…</span>;
+  if (a.thumbnail_url) {
+    return (
+      <a href={a.url} target="_blank" rel="noopener noreferrer" data-testid="widget-image">
+        <img className="thumb" src={a.thumbnail_url} alt={a.file_name} />
+      </a>
+    );
+  }
+  return (
+    <a href={a.url} target="_blank" rel="noopener noreferrer" className="file" data-testid="widget-file">
+      📎 {a.file_name}
+    </a>
+  );
+}
+
+/** The rating card for a `csat_request` message. */
+function RatingCard({
+  message,
+  rating,
+  onRate,
+}: {
+  message: Message;
+  rating: Rating | undefined;
+  onRate: (messageId: string, rating: number, comment: string) => Promise<void>;
+}) {
+  const { t } = useTranslation();
+  const [chosen, setChosen] = useState(0);
+  const [comment, setComment] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(false);
+  if (rating) {
+    return (
+      <div className="rating done" data-testid="widget-rated">
+        <p>{t("widget.thanks")}</p>
+        <p>{t("widget.rated", { rating: rating.rating })}</p>
+      </div>
+    );
+  }
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (!chosen) return;
+    setBusy(true);
+    setError(false);
+    try {
+      await onRate(message.id, chosen, comment);
+    } catch {
+      setError(true);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <form className="rating" onSubmit={submit} data-testid="widget-rating">
+      <fieldset>
+        <legend>{t("widget.rateTitle")}</legend>
+        <div className="stars">
+          {[1, 2, 3, 4, 5].map((n) => (
+            <button
+              key={n}
+              type="button"
+              className={n <= chosen ? "star on" : "star"}
+              aria-pressed={n === chosen}
+              aria-label={t("widget.rateStar", { count: n })}
+              data-testid={`rate-${n}`}
+              onClick={() => setChosen(n)}
+            >
+              ★
+            </button>
+          ))}
+        </div>
+      </fieldset>
+      {chosen > 0 && (
+        <>
+          <textarea
+            aria-label={t("widget.comment")}
+            placeholder={t("widget.comment")}
+            maxLength={1000}
+            value={comment}
+            data-testid="rate-comment"
+            onChange={(e) => setComment(e.target.value)}
+          />
+          <button type="submit" disabled={busy} data-testid="rate-submit">
+            {t("widget.submitRating")}
+          </button>
+        </>
+      )}
+      {error && <p className="error">{t("widget.notSent")}</p>}
+    </form>
+  );
+}
+
+function safeUrl(u: unknown): string | null {
+  if (typeof u !== "string") return null;
+  try {
+    const url = new URL(u, location.href);
+    return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+interface Choice {
+  title: string;
+  payload?: string | null;
+  url?: string | null;
+}
+
+/** What a message says, by content type. */
+export function MessageBody({
+  m,
+  token,
+  rating,
+  onChoose,
+  onRate,
+}: {
+  m: Message;
+  token: string;
+  rating: Rating | undefined;
+  onChoose: (text: string) => void;
+  onRate: (messageId: string, rating: number, comment: string) => Promise<void>;
+}) {
+  const { t } = useTranslation();
+  const c = m.content;
+  const text = typeof c.text === "string" ? c.text : null;
+  switch (c.type) {
+    case "attachment":
+      return (
+        <div className="text">
+          <Attachment id={String(c.attachment_id)} token={token} />
+          {text && <p data-testid="widget-message-text">{text}</p>}
+        </div>
+      );
+    case "quick_replies": {
+      const options = (Array.isArray(c.options) ? c.options : []) as Choice[];
+      return (
+        <div className="text">
+          <p data-testid="widget-message-text">{text}</p>
+          <div className="choices" data-testid="widget-quick-replies">
+            {options.map((o, i) => (
+              <button key={i} type="button" onClick={() => onChoose(o.payload || o.title)}>
+                {o.title}
+              </button>
+            ))}
+          </div>
+        </div>
+      );
+    }
+    case "card": {
+      const buttons = (Array.isArray(c.buttons) ? c.buttons : []) as Choice[];
+      const image = safeUrl(c.image_url);
+      return (
+        <div className="card" data-testid="widget-card">
+          {image && <img src={image} alt="" />}
+          <strong>{String(c.title ?? "")}</strong>
+          {text && <p>{text}</p>}
+          <div className="choices">
+            {buttons.map((b, i) => {
+              const href = safeUrl(b.url);
+              return href ? (
+                <a key={i} href={href} target="_blank" rel="noopener noreferrer" className="button">
+                  {b.title}
+                  <span className="sr-only"> {t("widget.opensNewTab")}</span>
+                </a>
+              ) : (
+                <button key={i} type="button" onClick={() => onChoose(b.payload || b.title)}>
+                  {b.title}
+                </button>
+              );
+            })}
+          </div>
+        </div>
+      );
+    }
+    case "csat_request":
+      return <RatingCard message={m} rating={rating} onRate={onRate} />;
+    case "system":
+      return (
+        <div className="text" data-testid="widget-message-text">
+          {text === HANDOFF_NOTE ? t("widget.handedOff") : text}
+        </div>
+      );
+    default:
+      return (
+        <div className="text" data-testid="widget-message-text">
+          {text ?? (typeof c.title === "string" ? c.title : "")}
+        </div>
+      );
+  }
+}
+
+export interface Profile {
+  name?: string | null;
+  email?: string | null;
+  phone?: string | null;
+}
+
+export interface PreChatSettings {
+  enabled?: boolean;
+  fields?: string[];
+  required?: string[];
+}
+
+const FIELDS = ["name", "email", "phone"] as const;
+
+/** Whether the inbox's pre-chat form still needs answers from this visitor. */
+export function preChatNeeded(pre: PreChatSettings | undefined, profile: Profile | undefined): boolean {
+  if (!pre?.enabled) return false;
+  const fields = FIELDS.filter((f) => pre.fields?.includes(f) ?? true);
+  if (fields.length === 0) return false;
+  const required = FIELDS.filter((f) => pre.required?.includes(f));
+  if (required.length > 0) return required.some((f) => !profile?.[f]);
+  return fields.every((f) => !profile?.[f]);
+}
+
+/** The pre-chat form: the visitor's details before the first message. */
+export function PreChat({
+  pre,
+  token,
+  onDone,
+}: {
+  pre: PreChatSettings;
+  token: string;
+  onDone: (p: Profile) => void;
+}) {
+  const { t } = useTranslation();
+  const fields = FIELDS.filter((f) => pre.fields?.includes(f) ?? true);
+  const [values, setValues] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const body: Record<string, string> = {};
+      for (const f of fields) if (values[f]?.trim()) body[f] = values[f];
+      onDone(await api<Profile>("/api/v1/widget/contact", { method: "PATCH", token, body }));
+    } catch (err) {
+      // The server names the field first ("email: ..."): show it translated.
+      const field = err instanceof ApiError ? FIELDS.find((f) => err.message.startsWith(f)) : undefined;
+      setError(field ? t("widget.invalid", { field: t(`widget.${field}`) }) : t("widget.notSent"));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <form className="prechat" onSubmit={submit} data-testid="widget-prechat">
+      <p>{t("widget.preChatTitle")}</p>
+      {fields.map((f) => {
+        const required = pre.required?.includes(f) ?? false;
+        return (
+          <label key={f}>
+            <span>
+              {t(`widget.${f}`)}
+              {required && <span className="muted"> ({t("widget.required")})</span>}
+            </span>
+            <input
+              name={f}
+              type={f === "email" ? "email" : f === "phone" ? "tel" : "text"}
+              autoComplete={f === "phone" ? "tel" : f}
+              maxLength={f === "name" ? 200 : 254}
+              required={required}
+              value={values[f] ?? ""}
+              data-testid={`prechat-${f}`}
+              onChange={(e) => setValues((v) => ({ ...v, [f]: e.target.value }))}
+            />
+          </label>
+        );
+      })}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="submit" disabled={busy} data-testid="prechat-start">
+        {t("widget.start")}
+      </button>
+    </form>
+  );
+}
