@@ -14,8 +14,8 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../migrations/sqlite/0001_init.sql"),
     ),
     (
-        "0003_csat.sql",
-        include_str!("../../migrations/sqlite/0003_csat.sql"),
+        "0002_csat.sql",
+        include_str!("../../migrations/sqlite/0002_csat.sql"),
     ),
 ];
 
