@@ -56,6 +56,8 @@ id_type!(
     AuditId,
     /// A customer's answer to a satisfaction survey.
     CsatId,
+    /// A reply agents insert by its short code.
+    CannedResponseId,
 );
 
 #[cfg(test)]

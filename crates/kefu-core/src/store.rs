@@ -11,8 +11,8 @@ use crate::model::*;
 use crate::page::Page;
 use crate::state::{Input, Policy, Status};
 use crate::{
-    AccountId, AttachmentId, ContactId, ConversationId, InboxId, JobId, MessageId, SessionId,
-    StoreError, TeamId, Timestamp, TokenId, UserId,
+    AccountId, AttachmentId, CannedResponseId, ContactId, ConversationId, InboxId, JobId,
+    MessageId, SessionId, StoreError, TeamId, Timestamp, TokenId, UserId,
 };
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -314,6 +314,28 @@ pub trait Store: Send + Sync + 'static {
         account: AccountId,
         id: ConversationId,
     ) -> StoreResult<Vec<CsatResponse>>;
+
+    // Canned responses
+    /// A duplicate short code in the same scope (shared, or one member's own)
+    /// is a `Conflict`.
+    async fn create_canned_response(&self, c: &CannedResponse) -> StoreResult<()>;
+    async fn get_canned_response(
+        &self,
+        account: AccountId,
+        id: CannedResponseId,
+    ) -> StoreResult<CannedResponse>;
+    /// The shared responses and `member`'s own, by short code.
+    async fn list_canned_responses(
+        &self,
+        account: AccountId,
+        member: UserId,
+    ) -> StoreResult<Vec<CannedResponse>>;
+    async fn update_canned_response(&self, c: &CannedResponse) -> StoreResult<()>;
+    async fn delete_canned_response(
+        &self,
+        account: AccountId,
+        id: CannedResponseId,
+    ) -> StoreResult<()>;
 
     // Messages
     async fn append_message(&self, new: &NewMessage, policy: &Policy) -> StoreResult<Appended>;

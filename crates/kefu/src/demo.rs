@@ -2,9 +2,9 @@
 //! the browser tests) can sign in at once. Seeding is idempotent.
 
 use anyhow::Context;
-use kefu_core::model::Role;
+use kefu_core::model::{CannedResponse, Role};
 use kefu_core::store::Store;
-use kefu_core::{AccountId, InboxId, Timestamp};
+use kefu_core::{AccountId, CannedResponseId, InboxId, Timestamp};
 use kefu_http::setup::{AccountSpec, NewUserSpec, provision_account};
 
 use crate::config::Config;
@@ -79,10 +79,69 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<DemoInfo> {
     store
         .set_inbox_member(account_id, inbox_id, agent, true)
         .await?;
+    seed_canned_responses(store, account_id).await?;
     Ok(DemoInfo {
         account_id,
         inbox_id,
     })
+}
+
+/// A few shared canned responses, in English and Chinese, so `/` in the
+/// reply box shows something at once. Added once: codes already there (or
+/// changed by the demo's admin) are left alone.
+async fn seed_canned_responses(store: &dyn Store, account: AccountId) -> anyhow::Result<()> {
+    const CANNED: &[(&str, &str)] = &[
+        (
+            "hello",
+            "Hi {{contact.name | there}}, this is {{agent.name}} from {{account.name}}. How can I help?",
+        ),
+        (
+            "nihao",
+            "{{contact.name | 您}}好，我是{{account.name}}的{{agent.name}}，很高兴为您服务。",
+        ),
+        (
+            "wait",
+            "Thanks for waiting, {{contact.name | there}}. I am looking into it and will be back in a few minutes.",
+        ),
+        ("shaodeng", "请稍等，我正在为您查询，几分钟内回复您。"),
+        (
+            "bye",
+            "Is there anything else I can help with? If not, have a good day!",
+        ),
+        ("zaijian", "请问还有其他可以帮您的吗？祝您生活愉快！"),
+    ];
+    let admin = store
+        .find_user_by_email(ADMIN_EMAIL)
+        .await?
+        .context("demo admin")?
+        .0
+        .id;
+    let existing: Vec<String> = store
+        .list_canned_responses(account, admin)
+        .await?
+        .into_iter()
+        .filter(|c| c.owner_id.is_none())
+        .map(|c| c.short_code)
+        .collect();
+    let now = Timestamp::now();
+    for (code, content) in CANNED {
+        if existing.iter().any(|c| c == code) {
+            continue;
+        }
+        let mut c = CannedResponse {
+            id: CannedResponseId::new(),
+            account_id: account,
+            owner_id: None,
+            short_code: (*code).into(),
+            content: (*content).into(),
+            created_at: now,
+            updated_at: now,
+        };
+        c.validate()
+            .map_err(|e| anyhow::anyhow!("demo canned response {code}: {e}"))?;
+        store.create_canned_response(&c).await?;
+    }
+    Ok(())
 }
 
 pub async fn set_password(cfg: &Config, email: &str, password: &str) -> anyhow::Result<()> {

@@ -4,6 +4,7 @@
 mod account;
 mod attachment;
 mod audit;
+mod canned;
 mod contact;
 mod conversation;
 mod csat;
@@ -16,6 +17,7 @@ mod user;
 pub use account::*;
 pub use attachment::*;
 pub use audit::*;
+pub use canned::*;
 pub use contact::*;
 pub use conversation::*;
 pub use csat::*;

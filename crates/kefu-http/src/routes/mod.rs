@@ -2,6 +2,7 @@
 
 pub mod attachments;
 pub mod auth;
+pub mod canned;
 pub mod conversations;
 pub mod directory;
 pub mod docs;
@@ -18,6 +19,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(auth::router())
         .merge(directory::router())
+        .merge(canned::router())
         .merge(conversations::router())
         .merge(attachments::router())
         .merge(widget::router())

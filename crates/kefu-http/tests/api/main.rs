@@ -3,6 +3,7 @@
 
 mod support;
 
+mod canned;
 mod conversations;
 mod directory;
 mod errors;

@@ -72,6 +72,7 @@ fn resource_for(path: &str, param: &str) -> &'static str {
         "attachments" => "attachment",
         "tokens" => "token",
         "accounts" => "account",
+        "canned_responses" => "canned",
         _ => "unknown",
     }
 }
@@ -132,6 +133,11 @@ fn body_for(
             Some(json!({"name": "Hijacked", "email": "stolen@example.com"}))
         }
         ("post", p) if p.ends_with("/tokens") => Some(json!({"name": "stolen"})),
+        // A fresh short code each time: B's session and token are one member.
+        ("post", "/api/v1/canned_responses") => Some(json!({
+            "short_code": format!("walk-{}", uuid::Uuid::now_v7().simple()),
+            "content": "B's own words",
+        })),
         _ => None,
     };
     if known.is_some() {
@@ -227,6 +233,14 @@ async fn build_world(app: &TestApp, doc: &Value) -> World {
         )
         .await;
     assert_eq!(s, 200, "{secret}");
+
+    let (s, canned) = a
+        .post(
+            "/api/v1/canned_responses",
+            json!({"short_code": "acme", "content": "Acme secret canned text", "shared": true}),
+        )
+        .await;
+    assert_eq!(s, 201, "{canned}");
 
     let contact_id: ContactId = contact["id"].as_str().unwrap().parse().unwrap();
 
@@ -390,6 +404,7 @@ async fn build_world(app: &TestApp, doc: &Value) -> World {
     ids.insert("conversation", conversation);
     ids.insert("message", message);
     ids.insert("attachment", attachment);
+    ids.insert("canned", canned["id"].as_str().unwrap().to_string());
 
     let pat_secret = pat["secret"].as_str().unwrap().to_string();
     let inbox_token = inb_tok["secret"].as_str().unwrap().to_string();
@@ -438,6 +453,7 @@ async fn snapshot(app: &TestApp, world: &World) -> Value {
         format!("/api/v1/inboxes/{}/members", world.id("inbox")),
         format!("/api/v1/contacts/{}", world.id("contact")),
         "/api/v1/tokens?all=true".into(),
+        "/api/v1/canned_responses".into(),
     ] {
         let (s, mut b) = a.get(&path).await;
         assert_eq!(s, 200, "A reads {path}: {b}");

@@ -18,8 +18,8 @@ use kefu_core::store::{
     PageRequest, ReadCursor, Session, StoreResult,
 };
 use kefu_core::{
-    AccountId, AttachmentId, ContactId, ConversationId, InboxId, JobId, MessageId, SessionId,
-    TeamId, Timestamp, TokenId, UserId,
+    AccountId, AttachmentId, CannedResponseId, ContactId, ConversationId, InboxId, JobId,
+    MessageId, SessionId, TeamId, Timestamp, TokenId, UserId,
 };
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -87,6 +87,9 @@ mod messages {
 }
 mod csat {
     include!("../shared/csat.rs");
+}
+mod canned {
+    include!("../shared/canned.rs");
 }
 mod access {
     include!("../shared/access.rs");

@@ -144,6 +144,18 @@ pub(crate) fn csat(row: &DbRow) -> R<CsatResponse> {
     })
 }
 
+pub(crate) fn canned(row: &DbRow) -> R<CannedResponse> {
+    Ok(CannedResponse {
+        id: id(row, "id")?,
+        account_id: id(row, "account_id")?,
+        owner_id: opt_id(row, "owner_id")?,
+        short_code: get(row, "short_code")?,
+        content: get(row, "content")?,
+        created_at: ts(row, "created_at")?,
+        updated_at: ts(row, "updated_at")?,
+    })
+}
+
 pub(crate) fn identity(row: &DbRow) -> R<Identity> {
     Ok(Identity {
         account_id: id(row, "account_id")?,

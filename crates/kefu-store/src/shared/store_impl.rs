@@ -402,6 +402,42 @@ impl kefu_core::store::Store for Backend {
         reading!(self, |c| csat::conversation_ratings(c, account, id))
     }
 
+    // ---- canned responses
+
+    async fn create_canned_response(&self, r: &CannedResponse) -> StoreResult<()> {
+        let r = r.clone();
+        writing!(self, |c| canned::create_canned_response(c, &r))
+    }
+
+    async fn get_canned_response(
+        &self,
+        account: AccountId,
+        id: CannedResponseId,
+    ) -> StoreResult<CannedResponse> {
+        reading!(self, |c| canned::get_canned_response(c, account, id))
+    }
+
+    async fn list_canned_responses(
+        &self,
+        account: AccountId,
+        member: UserId,
+    ) -> StoreResult<Vec<CannedResponse>> {
+        reading!(self, |c| canned::list_canned_responses(c, account, member))
+    }
+
+    async fn update_canned_response(&self, r: &CannedResponse) -> StoreResult<()> {
+        let r = r.clone();
+        writing!(self, |c| canned::update_canned_response(c, &r))
+    }
+
+    async fn delete_canned_response(
+        &self,
+        account: AccountId,
+        id: CannedResponseId,
+    ) -> StoreResult<()> {
+        writing!(self, |c| canned::delete_canned_response(c, account, id))
+    }
+
     // ---- messages
 
     async fn append_message(&self, new: &NewMessage, policy: &Policy) -> StoreResult<Appended> {

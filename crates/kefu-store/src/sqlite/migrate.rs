@@ -17,6 +17,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_csat.sql",
         include_str!("../../migrations/sqlite/0002_csat.sql"),
     ),
+    (
+        "0003_canned_responses.sql",
+        include_str!("../../migrations/sqlite/0003_canned_responses.sql"),
+    ),
 ];
 
 fn failed(step: &str, e: impl std::fmt::Display) -> StoreError {

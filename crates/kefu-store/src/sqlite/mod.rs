@@ -21,8 +21,8 @@ use kefu_core::store::{
     PageRequest, ReadCursor, Session, StoreResult,
 };
 use kefu_core::{
-    AccountId, AttachmentId, ContactId, ConversationId, InboxId, JobId, MessageId, SessionId,
-    TeamId, Timestamp, TokenId, UserId,
+    AccountId, AttachmentId, CannedResponseId, ContactId, ConversationId, InboxId, JobId,
+    MessageId, SessionId, TeamId, Timestamp, TokenId, UserId,
 };
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -92,6 +92,9 @@ mod messages {
 }
 mod csat {
     include!("../shared/csat.rs");
+}
+mod canned {
+    include!("../shared/canned.rs");
 }
 mod access {
     include!("../shared/access.rs");

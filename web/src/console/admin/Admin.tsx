@@ -3,11 +3,12 @@ import { Navigate, NavLink, Route, Routes } from "react-router";
 import type { Me } from "../App";
 import { AccountSettings } from "./AccountSettings";
 import { AuditLog } from "./AuditLog";
+import { CannedResponses } from "./CannedResponses";
 import { Inboxes } from "./Inboxes";
 import { Teams } from "./Teams";
 import { Users } from "./Users";
 
-const SECTIONS = ["inboxes", "users", "teams", "account", "audit"] as const;
+const SECTIONS = ["inboxes", "users", "teams", "canned", "account", "audit"] as const;
 
 /**
  * Administration inside the console. Admins change everything; supervisors
@@ -46,6 +47,7 @@ export function Admin({ me }: { me: Me }) {
           <Route path="inboxes/*" element={<Inboxes me={me} />} />
           <Route path="users" element={<Users me={me} />} />
           <Route path="teams" element={<Teams me={me} />} />
+          <Route path="canned" element={<CannedResponses me={me} />} />
           <Route path="account" element={<AccountSettings me={me} />} />
           {admin && <Route path="audit" element={<AuditLog />} />}
           <Route path="*" element={<Navigate to="/admin/inboxes" replace />} />
