@@ -3,7 +3,6 @@ import { after, before, test } from "node:test";
 import { ADMIN, AGENT, DEMO_INBOX, apiClient, launchBrowser, loginAgent, openWidget, startHostPage, startKefu, visitorSays } from "./harness.mjs";
 
 let kefu, host, browser;
-const problems = [];
 
 before(async () => {
   kefu = await startKefu();
@@ -18,6 +17,7 @@ after(async () => {
 });
 
 test("a visitor chats, asks for a human, gets the answer and rates the conversation", { timeout: 150_000 }, async () => {
+  const problems = []; // per test, so one test's leftovers never fail another
   // The demo inbox gets a bot, so the visitor starts with it and hands off.
   const admin = await apiClient(kefu.origin, ADMIN);
   await admin.patch(`/inboxes/${DEMO_INBOX}`, { bot_enabled: true });
@@ -53,6 +53,10 @@ test("a visitor chats, asks for a human, gets the answer and rates the conversat
   await agent.getByTestId("send").click();
   await view.getByTestId("message-text").filter({ hasText: "Your order ships tomorrow." }).waitFor();
   await frame.getByTestId("widget-message-text").filter({ hasText: "Your order ships tomorrow." }).waitFor({ timeout: 15_000 });
+  // Signed with the agent's name and avatar, live and after a reload (below).
+  const reply = frame.getByTestId("widget-message").filter({ hasText: "Your order ships tomorrow." });
+  await reply.getByTestId("widget-author").filter({ hasText: "Demo Agent" }).waitFor();
+  assert.equal(await reply.locator(".avatar").textContent(), "DA");
   assert.equal(await frame.getByText("Customer seems to be a VIP").count(), 0, "notes never reach the visitor");
   await frame.getByTestId("widget-queue").waitFor({ state: "detached" });
 
@@ -74,6 +78,12 @@ test("a visitor chats, asks for a human, gets the answer and rates the conversat
   const again = site.frameLocator("#kefu-frame");
   await again.getByTestId("widget-message-text").filter({ hasText: "Your order ships tomorrow." }).waitFor();
   await again.getByTestId("widget-rated").filter({ hasText: "4 out of 5" }).waitFor();
+  await again
+    .getByTestId("widget-message")
+    .filter({ hasText: "Your order ships tomorrow." })
+    .getByTestId("widget-author")
+    .filter({ hasText: "Demo Agent" })
+    .waitFor();
 
   // Language switch: the console follows the choice.
   await agent.getByTestId("lang-switcher").selectOption("zh-CN");
@@ -86,6 +96,7 @@ test("a visitor chats, asks for a human, gets the answer and rates the conversat
 });
 
 test("the widget asks for details first when the inbox has a pre-chat form", { timeout: 120_000 }, async () => {
+  const problems = []; // per test, so one test's leftovers never fail another
   // The admin turns the form on in the inbox page.
   const adminCtx = await browser.newContext({ locale: "en-US" });
   const adminPage = await adminCtx.newPage();
@@ -153,6 +164,7 @@ const PNG = Buffer.from(
 );
 
 test("visitors send images and files; agents' quick replies and cards work in the widget", { timeout: 120_000 }, async () => {
+  const problems = []; // per test, so one test's leftovers never fail another
   const visitorCtx = await browser.newContext({ locale: "en-US" });
   const { frame } = await openWidget(visitorCtx, host.url, problems);
   await visitorSays(frame, "Here is a photo of the damage");
@@ -173,6 +185,20 @@ test("visitors send images and files; agents' quick replies and cards work in th
   const conv = (await agentApi.get("/conversations?status=queued")).items.find((c) => c.inbox_id === DEMO_INBOX);
   const files = (await agentApi.get(`/conversations/${conv.id}/messages`)).items.filter((m) => m.content.type === "attachment");
   assert.equal(files.length, 2, "both files reached the conversation");
+
+  // In the console the agent sees both files, and sends one back.
+  const agentCtx = await browser.newContext({ locale: "en-US" });
+  const console_ = await loginAgent(agentCtx, kefu.origin, problems);
+  await console_.goto(`${kefu.origin}/c/${conv.id}`);
+  const shown = console_.getByTestId("console-image");
+  await shown.waitFor();
+  assert.equal(await shown.locator("img").getAttribute("alt"), "damage.png");
+  await console_.getByTestId("console-file").filter({ hasText: "order.txt" }).waitFor();
+  await console_.getByTestId("file-input").setInputFiles({ name: "label.png", mimeType: "image/png", buffer: PNG });
+  await console_.locator('[data-testid="console-image"] img[alt="label.png"]').waitFor({ timeout: 15_000 });
+  const sent = frame.getByTestId("widget-message").filter({ has: frame.locator('img[alt="label.png"]') });
+  await sent.getByTestId("widget-author").filter({ hasText: "Demo Agent" }).waitFor({ timeout: 15_000 });
+  await agentCtx.close();
   await agentApi.post(`/conversations/${conv.id}/messages`, {
     content: { type: "quick_replies", text: "What should we do?", options: [{ title: "Refund" }, { title: "Replace", payload: "Please replace it" }] },
   });
@@ -195,6 +221,7 @@ test("visitors send images and files; agents' quick replies and cards work in th
   assert.equal(await link.getAttribute("rel"), "noopener noreferrer");
   assert.equal(await link.getAttribute("href"), "https://example.com/label.pdf");
   const last = (await agentApi.get(`/conversations/${conv.id}/messages?latest=true&limit=1`)).items.at(-1);
+  // (the agent's file claimed the conversation, so it is theirs now)
   assert.equal(last.sender.kind, "contact");
   assert.equal(last.content.text, "Please replace it");
 
@@ -203,6 +230,7 @@ test("visitors send images and files; agents' quick replies and cards work in th
 });
 
 test("the console follows a Chinese browser by default", { timeout: 60_000 }, async () => {
+  const problems = []; // per test, so one test's leftovers never fail another
   const ctx = await browser.newContext({ locale: "zh-CN" });
   const page = await ctx.newPage();
   await page.goto(`${kefu.origin}/login`);

@@ -1,10 +1,9 @@
 // The console's admin pages and conversation tools, against the real server.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { ADMIN, AGENT, DEMO_INBOX, apiClient, launchBrowser, signIn, startKefu, visitorConversation, watchAll } from "./harness.mjs";
+import { ADMIN, AGENT, DEMO_INBOX, apiClient, eventually, launchBrowser, signIn, startKefu, visitorConversation, watchAll } from "./harness.mjs";
 
 let kefu, browser;
-const problems = [];
 
 before(async () => {
   kefu = await startKefu();
@@ -17,6 +16,7 @@ after(async () => {
 });
 
 test("an admin manages inboxes, teams, users and the account", { timeout: 120_000 }, async () => {
+  const problems = []; // per test, so one test's leftovers never fail another
   const ctx = await browser.newContext({ locale: "en-US" });
   await ctx.grantPermissions(["clipboard-read", "clipboard-write"], { origin: kefu.origin });
   const page = watchAll(await ctx.newPage(), problems);
@@ -103,13 +103,17 @@ test("an admin manages inboxes, teams, users and the account", { timeout: 120_00
   await page.getByTestId("admin-ok").waitFor();
   await row.getByTestId("user-memberships").click();
   await page.locator('[data-testid="membership-team"][data-name="Billing"]').check();
-  await page.getByTestId("admin-ok").waitFor();
-  const users = await admin.get("/users");
-  const li = users.find((u) => u.email === "li.lei@kefu.demo");
-  assert.equal(li.role, "supervisor");
+  // The "saved" notes of earlier steps may still be on screen, so wait for the effects themselves.
+  let li;
+  await eventually("Li Lei becomes a supervisor", async () => {
+    li = (await admin.get("/users")).find((u) => u.email === "li.lei@kefu.demo");
+    return li?.role === "supervisor";
+  });
   const teams = await admin.get("/teams");
   const billing = teams.find((t) => t.name === "Billing");
-  assert.ok((await admin.get(`/teams/${billing.id}/members`)).some((m) => m.user_id === li.user_id));
+  await eventually("Li Lei joins Billing", async () =>
+    (await admin.get(`/teams/${billing.id}/members`)).some((m) => m.user_id === li.user_id),
+  );
 
   // Account settings.
   await page.getByTestId("admin-nav-account").click();
@@ -136,6 +140,7 @@ test("an admin manages inboxes, teams, users and the account", { timeout: 120_00
 });
 
 test("agents see admin pages only as far as their role allows", { timeout: 60_000 }, async () => {
+  const problems = []; // per test, so one test's leftovers never fail another
   const ctx = await browser.newContext({ locale: "en-US" });
   await signIn(ctx, kefu.origin, AGENT);
   const page = watchAll(await ctx.newPage(), problems);
@@ -149,6 +154,7 @@ test("agents see admin pages only as far as their role allows", { timeout: 60_00
 });
 
 test("an agent works a conversation: contact, assign, labels, notes, emoji, shortcuts, transfer", { timeout: 120_000 }, async () => {
+  const problems = []; // per test, so one test's leftovers never fail another
   const admin = await apiClient(kefu.origin, ADMIN);
   const agentApi = await apiClient(kefu.origin, AGENT);
   const me = (await agentApi.get("/auth/me")).user;
@@ -282,6 +288,7 @@ test("an agent works a conversation: contact, assign, labels, notes, emoji, shor
 });
 
 test("a hidden tab notifies of a visitor message in my conversation", { timeout: 60_000 }, async () => {
+  const problems = []; // per test, so one test's leftovers never fail another
   const agentApi = await apiClient(kefu.origin, AGENT);
   const me = (await agentApi.get("/auth/me")).user;
   const visitor = await visitorConversation(kefu.origin, "Hello, anyone there?");
@@ -325,6 +332,7 @@ test("a hidden tab notifies of a visitor message in my conversation", { timeout:
 });
 
 test("the console links the demo site on the other loopback origin", { timeout: 60_000 }, async () => {
+  const problems = []; // per test, so one test's leftovers never fail another
   const ctx = await browser.newContext({ locale: "en-US" });
   await signIn(ctx, kefu.origin, AGENT);
   const page = watchAll(await ctx.newPage(), problems);
@@ -345,6 +353,7 @@ test("the console links the demo site on the other loopback origin", { timeout: 
 });
 
 test("a lost socket shows a reconnecting banner until it is back", { timeout: 90_000 }, async () => {
+  const problems = []; // per test, so one test's leftovers never fail another
   const ctx = await browser.newContext({ locale: "en-US" });
   await signIn(ctx, kefu.origin, AGENT);
   // While the server is down, the browser logs failed connections: expected here.
@@ -363,6 +372,7 @@ test("a lost socket shows a reconnecting banner until it is back", { timeout: 90
 });
 
 test("supervisors see the admin pages read-only, without the audit log", { timeout: 60_000 }, async () => {
+  const problems = []; // per test, so one test's leftovers never fail another
   const admin = await apiClient(kefu.origin, ADMIN);
   const sup = { email: "sup@kefu.demo", password: "supervisor-pass" };
   await admin.post("/users", { ...sup, name: "Sup Ervisor", role: "supervisor" });
@@ -388,4 +398,111 @@ test("supervisors see the admin pages read-only, without the audit log", { timeo
   assert.equal(await page.getByTestId("team-create").count(), 0);
   assert.deepEqual(problems, []);
   await ctx.close();
+});
+
+test("canned responses: shared ones from the admin page, own ones, and `/` in the reply box", { timeout: 90_000 }, async () => {
+  const problems = [];
+  const agentApi = await apiClient(kefu.origin, AGENT);
+
+  // An admin adds a shared response with variables.
+  const adminCtx = await browser.newContext({ locale: "en-US" });
+  await signIn(adminCtx, kefu.origin, ADMIN);
+  const adminPage = watchAll(await adminCtx.newPage(), problems);
+  await adminPage.goto(`${kefu.origin}/admin`);
+  await adminPage.getByTestId("admin-nav-canned").click();
+  // Filled in while the list may still be loading: the form must keep what was typed.
+  const create = adminPage.getByTestId("canned-create");
+  await create.locator('input[name="short-code"]').fill("thanks");
+  await create.locator('textarea[name="canned-content"]').fill("Thank you, {{contact.name | friend}}! {{agent.name}}");
+  assert.ok(await create.locator('input[name="shared"]').isChecked(), "managers share by default");
+  await create.getByRole("button", { name: "Create" }).click();
+  await adminPage.locator('[data-testid="canned-row"][data-code="thanks"]').filter({ hasText: "Shared" }).waitFor();
+  // A typo in a variable is refused with the server's explanation.
+  await create.locator('input[name="short-code"]').fill("typo");
+  await create.locator('textarea[name="canned-content"]').fill("Hi {{contact.nmae}}");
+  await create.getByRole("button", { name: "Create" }).click();
+  await create.getByTestId("admin-error").filter({ hasText: "unknown variable" }).waitFor();
+  await adminCtx.close();
+
+  // A visitor writes; the agent knows their name.
+  await visitorConversation(kefu.origin, "Where is my invoice?");
+  const conv = (await agentApi.get("/conversations?status=queued")).items.find((c) => c.inbox_id === DEMO_INBOX);
+  await agentApi.patch(`/contacts/${conv.contact_id}`, { name: "Zhou Min" });
+
+  const ctx = await browser.newContext({ locale: "en-US" });
+  await signIn(ctx, kefu.origin, AGENT);
+  const page = watchAll(await ctx.newPage(), problems);
+
+  // The agent keeps a response of their own; the shared one is theirs to use, not to change.
+  await page.goto(`${kefu.origin}/`);
+  await page.getByTestId("nav-canned").click();
+  const shared = page.locator('[data-testid="canned-row"][data-code="thanks"]');
+  await shared.waitFor();
+  assert.equal(await shared.getByTestId("canned-edit").count(), 0);
+  const mine = page.getByTestId("canned-create");
+  assert.equal(await mine.locator('input[name="shared"]').count(), 0, "agents cannot share");
+  await mine.locator('input[name="short-code"]').fill("thx-own");
+  await mine.locator('textarea[name="canned-content"]').fill("Cheers from {{agent.name}}");
+  await mine.getByRole("button", { name: "Create" }).click();
+  await page.locator('[data-testid="canned-row"][data-code="thx-own"]').filter({ hasText: "Personal" }).waitFor();
+
+  // `/th` lists both, filled in; Esc closes; Enter inserts; Enter sends.
+  await page.getByTestId("nav-console").click();
+  await page.goto(`${kefu.origin}/c/${conv.id}`);
+  await page.getByTestId("message-text").filter({ hasText: "Where is my invoice?" }).waitFor();
+  const input = page.getByTestId("reply-input");
+  await input.fill("/th");
+  const options = page.getByTestId("canned-option");
+  await options.filter({ hasText: "Thank you, Zhou Min! Demo Agent" }).waitFor();
+  await options.filter({ hasText: "Cheers from Demo Agent" }).waitFor();
+  await input.press("Escape");
+  await page.getByTestId("canned-popup").waitFor({ state: "detached" });
+  await input.fill("/thanks");
+  await options.first().filter({ hasText: "Zhou Min" }).waitFor();
+  await input.press("Enter");
+  assert.equal(await input.inputValue(), "Thank you, Zhou Min! Demo Agent");
+  await input.press("Enter");
+  await page.getByTestId("message-text").filter({ hasText: "Thank you, Zhou Min! Demo Agent" }).waitFor();
+  await eventually("the reply is stored", async () =>
+    (await agentApi.get(`/conversations/${conv.id}/messages`)).items.some((m) => m.content.text === "Thank you, Zhou Min! Demo Agent"),
+  );
+  await input.fill("/no-such-code");
+  await page.getByTestId("canned-popup").filter({ hasText: "No canned response matches" }).waitFor();
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
+test("two agents on one conversation see each other: viewing, then writing", { timeout: 90_000 }, async () => {
+  const problems = [];
+  const agentApi = await apiClient(kefu.origin, AGENT);
+  await visitorConversation(kefu.origin, "Can someone check my order?");
+  const conv = (await agentApi.get("/conversations?status=queued")).items.find((c) => c.inbox_id === DEMO_INBOX);
+
+  const adminCtx = await browser.newContext({ locale: "en-US" });
+  await signIn(adminCtx, kefu.origin, ADMIN);
+  const adminPage = watchAll(await adminCtx.newPage(), problems);
+  await adminPage.goto(`${kefu.origin}/c/${conv.id}`);
+  await adminPage.locator('[data-testid="live"].on').waitFor();
+  await adminPage.getByTestId("message-text").filter({ hasText: "Can someone check my order?" }).waitFor();
+  assert.equal(await adminPage.getByTestId("collision").count(), 0, "alone at first");
+
+  const ctx = await browser.newContext({ locale: "en-US" });
+  await signIn(ctx, kefu.origin, AGENT);
+  const page = watchAll(await ctx.newPage(), problems);
+  await page.goto(`${kefu.origin}/c/${conv.id}`);
+  await page.locator('[data-testid="live"].on').waitFor();
+  // Each learns of the other: the newcomer from the server's answer, the first one live.
+  await page.getByTestId("collision").filter({ hasText: "Demo Admin is also viewing this conversation" }).waitFor();
+  await adminPage.getByTestId("collision").filter({ hasText: "Demo Agent is also viewing this conversation" }).waitFor();
+
+  // Writing a reply says more than looking.
+  await page.getByTestId("reply-input").pressSequentially("Let me look");
+  await adminPage.getByTestId("collision").filter({ hasText: "Demo Agent is writing in this conversation" }).waitFor();
+
+  // Leaving clears the warning for the other.
+  await page.goto(`${kefu.origin}/`);
+  await adminPage.getByTestId("collision").waitFor({ state: "detached", timeout: 15_000 });
+  assert.deepEqual(problems, []);
+  await ctx.close();
+  await adminCtx.close();
 });

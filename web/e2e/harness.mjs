@@ -227,3 +227,13 @@ export async function visitorConversation(origin, text, inbox = DEMO_INBOX) {
   const body = await sent.json();
   return { token: s.token, body };
 }
+
+/** Polls `check` until it returns true (at most `timeoutMs`), for effects a page shows no sign of. */
+export async function eventually(what, check, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting until: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -105,6 +105,10 @@ pub struct AppState {
     pub visitor_sockets: Arc<crate::routes::realtime::SocketCounter>,
     /// Inboxes for the public endpoints (see `inbox_cache`).
     pub inboxes: Arc<crate::inbox_cache::InboxCache>,
+    /// Who has which conversation open (the console's collision warning).
+    pub viewers: Arc<kefu_realtime::Viewers>,
+    /// Agents' display names as customers see them.
+    pub names: Arc<kefu_realtime::DisplayNames>,
 }
 
 impl AppState {
@@ -122,6 +126,7 @@ impl AppState {
             config.public_rate_burst,
         ));
         Self {
+            names: Arc::new(kefu_realtime::DisplayNames::new(store.clone())),
             store,
             hub,
             blobs,
@@ -132,6 +137,7 @@ impl AppState {
             shutdown,
             visitor_sockets: Arc::default(),
             inboxes: Arc::new(crate::inbox_cache::InboxCache::new(Duration::from_secs(2))),
+            viewers: Arc::default(),
         }
     }
 }

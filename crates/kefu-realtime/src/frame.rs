@@ -11,7 +11,9 @@ pub fn agent_frame(event: &Event) -> String {
 
 /// The visitor-side frame: only what a customer may see of the event (no
 /// actor ids, no internal data), positioned by the conversation's sequence.
-pub fn visitor_frame(event: &Event) -> String {
+/// `sender_name` is the display name of the agent who wrote the message, if
+/// one did (see [`crate::names`]).
+pub fn visitor_frame(event: &Event, sender_name: Option<&str>) -> String {
     let mut data = event.data.clone();
     if let Some(m) = data.get_mut("message").and_then(|m| m.as_object_mut()) {
         m.remove("client_id");
@@ -21,6 +23,9 @@ pub fn visitor_frame(event: &Event) -> String {
         // Visitors learn who wrote (contact, bot, agent), not internal user ids.
         if let Some(sender) = m.get_mut("sender").and_then(|s| s.as_object_mut()) {
             sender.remove("id");
+            if let Some(name) = sender_name {
+                sender.insert("name".into(), name.into());
+            }
         }
     }
     json!({
@@ -67,8 +72,13 @@ mod tests {
             created_at: Timestamp(0),
             cursor: None,
         };
-        let v = visitor_frame(&e);
+        let v = visitor_frame(&e, Some("Li Lei"));
         assert!(!v.contains(&agent.to_string()), "{v}");
+        let parsed: serde_json::Value = serde_json::from_str(&v).unwrap();
+        assert_eq!(
+            parsed["event"]["data"]["message"]["sender"],
+            serde_json::json!({"kind": "agent", "name": "Li Lei"})
+        );
         assert!(!v.contains("the-client-id") && !v.contains(&e.account_id.to_string()));
         assert!(v.contains("\"text\":\"hi\""));
         // Agents see everything.

@@ -70,6 +70,33 @@ impl Ephemeral {
     }
 }
 
+impl Ephemeral {
+    /// Who has a conversation open in a console now (the collision
+    /// warning). Agents only: a customer never learns who is looking.
+    pub fn viewing(
+        account_id: AccountId,
+        conversation_id: ConversationId,
+        inbox_id: InboxId,
+        from: Sender,
+        viewers: &[kefu_core::UserId],
+    ) -> Self {
+        let json = serde_json::json!({
+            "type": "viewing",
+            "conversation_id": conversation_id,
+            "viewers": viewers,
+        })
+        .to_string();
+        Self {
+            account_id,
+            conversation_id: Some(conversation_id),
+            inbox_id: Some(inbox_id),
+            from,
+            json: json.into(),
+            visible_to_contact: false,
+        }
+    }
+}
+
 /// What a subscriber wants to receive.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Interest {
@@ -196,11 +223,12 @@ impl Hub {
     }
 
     /// Publishes a committed event. Called by the relay, in stream order, so
-    /// every subscriber sees its events in order.
-    pub fn publish_event(&self, event: Event) {
+    /// every subscriber sees its events in order. `sender_name` is what the
+    /// customer sees as the author of an agent's message.
+    pub fn publish_event(&self, event: Event, sender_name: Option<&str>) {
         let visitor_json = event
             .visible_to_contact()
-            .then(|| Arc::from(frame::visitor_frame(&event)));
+            .then(|| Arc::from(frame::visitor_frame(&event, sender_name)));
         let d = Arc::new(Delivered {
             agent_json: frame::agent_frame(&event).into(),
             visitor_json,
@@ -323,9 +351,9 @@ mod tests {
         let mut only_i1 = hub.subscribe(Interest::Inboxes(vec![i1]));
         let mut visitor_c2 = hub.subscribe(Interest::Conversation(c2));
         let mut other_account = hub.subscribe(Interest::Account(AccountId::new()));
-        hub.publish_event(event(a, i1, c1, 1));
-        hub.publish_event(event(a, i2, c2, 2));
-        hub.publish_event(event(a, i1, c1, 3));
+        hub.publish_event(event(a, i1, c1, 1), None);
+        hub.publish_event(event(a, i2, c2, 2), None);
+        hub.publish_event(event(a, i1, c1, 3), None);
         assert_eq!(
             [
                 pos(&all.recv().await.unwrap()),
@@ -353,7 +381,7 @@ mod tests {
         let mut slow = hub.subscribe(Interest::Account(a));
         let mut fast = hub.subscribe(Interest::Account(a));
         for p in 1..=40 {
-            hub.publish_event(event(a, i, c, p));
+            hub.publish_event(event(a, i, c, p), None);
             // The fast one keeps up.
             assert_eq!(pos(&fast.recv().await.unwrap()), p);
         }

@@ -8,9 +8,13 @@
 
 pub mod frame;
 pub mod hub;
+pub mod names;
 pub mod relay;
 pub mod subscription;
+pub mod viewers;
 
 pub use hub::{Ephemeral, Hub, Interest, Live};
+pub use names::DisplayNames;
 pub use relay::spawn_relay;
 pub use subscription::{AgentSubscription, SubscriptionError, VisitorSubscription};
+pub use viewers::Viewers;

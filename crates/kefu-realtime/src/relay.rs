@@ -9,7 +9,7 @@ use kefu_core::store::Store;
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
-use crate::Hub;
+use crate::{DisplayNames, Hub};
 
 const BATCH: u32 = 1000;
 const POLL: Duration = Duration::from_millis(250);
@@ -21,6 +21,7 @@ const HELD_BACK_MAX: Duration = Duration::from_millis(64);
 pub fn spawn_relay(
     store: Arc<dyn Store>,
     hub: Arc<Hub>,
+    names: Arc<DisplayNames>,
     committed: Arc<Notify>,
     mut shutdown: watch::Receiver<bool>,
 ) -> JoinHandle<()> {
@@ -54,7 +55,8 @@ pub fn spawn_relay(
                             if let Some(c) = e.cursor {
                                 cursor = c;
                             }
-                            hub.publish_event(e);
+                            let name = names.for_event(&e).await;
+                            hub.publish_event(e, name.as_deref());
                         }
                         if n < BATCH as usize {
                             break;

@@ -13,7 +13,7 @@ use kefu_core::{AccountId, ConversationId, StoreError};
 use thiserror::Error;
 
 use crate::hub::{Closed, Interest, Live, Receiver};
-use crate::{Hub, frame};
+use crate::{DisplayNames, Hub, frame};
 
 const REPLAY_BATCH: u32 = 500;
 
@@ -133,6 +133,7 @@ impl AgentSubscription {
 /// from the database before going on.
 pub struct VisitorSubscription {
     store: Arc<dyn Store>,
+    names: Arc<DisplayNames>,
     account: AccountId,
     conversation: ConversationId,
     rx: Receiver,
@@ -144,6 +145,7 @@ pub struct VisitorSubscription {
 impl VisitorSubscription {
     pub async fn start(
         store: Arc<dyn Store>,
+        names: Arc<DisplayNames>,
         hub: &Hub,
         account: AccountId,
         conversation: ConversationId,
@@ -152,6 +154,7 @@ impl VisitorSubscription {
         let rx = hub.subscribe(Interest::Conversation(conversation));
         Ok(Self {
             store,
+            names,
             account,
             conversation,
             rx,
@@ -191,7 +194,8 @@ impl VisitorSubscription {
                     }
                     self.last_seq = seq;
                     if e.visible_to_contact() {
-                        return Ok(frame::visitor_frame(&e).into());
+                        let name = self.names.for_event(&e).await;
+                        return Ok(frame::visitor_frame(&e, name.as_deref()).into());
                     }
                 }
                 continue;

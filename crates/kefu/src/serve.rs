@@ -110,12 +110,6 @@ pub async fn run(cfg: Config, args: ServeArgs) -> anyhow::Result<()> {
     let metrics_addr = telemetry::start_metrics(&cfg.metrics.listen, shutdown.clone()).await?;
 
     let hub = Hub::new(cfg.limits.socket_queue);
-    let relay = kefu_realtime::spawn_relay(
-        store.clone(),
-        hub.clone(),
-        opened.committed.clone(),
-        shutdown.clone(),
-    );
     let clock = Arc::new(SystemClock);
     let worker = jobs::worker(store.clone(), clock.clone()).spawn(shutdown.clone());
 
@@ -135,11 +129,18 @@ pub async fn run(cfg: Config, args: ServeArgs) -> anyhow::Result<()> {
     ));
     let state = AppState::new(
         store.clone(),
-        hub,
+        hub.clone(),
         blobs,
         &master_secret(&cfg)?,
         http_config,
         clock,
+        shutdown.clone(),
+    );
+    let relay = kefu_realtime::spawn_relay(
+        store.clone(),
+        hub,
+        state.names.clone(),
+        opened.committed.clone(),
         shutdown.clone(),
     );
 

@@ -2,13 +2,17 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from "react"
 import { useHotkeys } from "react-hotkeys-hook";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
-import { api, contentText, errorText, type Conversation, type Message } from "../shared/api";
+import { api, ApiError, contentText, errorText, type Conversation, type Message } from "../shared/api";
+import { AttachmentPreview, uploadFile } from "../shared/attachments";
 import { formatTime } from "../shared/dates";
 import type { Me } from "./App";
+import { CannedList, useCannedPicker } from "./CannedPicker";
+import { CollisionWarning } from "./Collision";
 import { ContactPanel } from "./ContactPanel";
 import { useDirectory } from "./directory";
 import { EmojiPicker } from "./EmojiPicker";
 import type { AgentEvent } from "./socket";
+import type { Watch } from "./Workspace";
 
 /** A customer's answer to a `csat_request` message. */
 interface CsatRating {
@@ -28,11 +32,13 @@ export function ConversationView({
   id,
   me,
   subscribe,
+  watch,
   back,
 }: {
   id: string;
   me: Me;
   subscribe: (l: (e: AgentEvent) => void) => () => void;
+  watch: Watch;
   back: string;
 }) {
   const { t, i18n } = useTranslation();
@@ -49,6 +55,8 @@ export function ConversationView({
   const [ratings, setRatings] = useState<CsatRating[]>([]);
   const list = useRef<HTMLOListElement>(null);
   const input = useRef<HTMLTextAreaElement>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const [uploading, setUploading] = useState<{ name: string; percent: number } | null>(null);
   const lastTyping = useRef(0);
   const supervisor = me.role === "admin" || me.role === "supervisor";
 
@@ -120,6 +128,35 @@ export function ConversationView({
     }
   }
 
+  /** Uploads a file to this conversation, then sends it as a reply or a note. */
+  async function attach(file: File) {
+    setError(null);
+    setUploading({ name: file.name, percent: 0 });
+    try {
+      const attachmentId = await uploadFile("/api/v1/attachments", file, { fields: { conversation_id: id } }, (percent) =>
+        setUploading({ name: file.name, percent }),
+      );
+      const res = await api<{ message: Message }>(`/api/v1/conversations/${id}/messages`, {
+        method: "POST",
+        body: {
+          content: { type: "attachment", attachment_id: attachmentId },
+          visibility: note ? "internal" : "public",
+          client_id: crypto.randomUUID(),
+        },
+      });
+      if (res?.message) setMessages((list) => merge(list, [res.message]));
+      void reload();
+    } catch (err) {
+      const status = err instanceof ApiError ? err.status : 0;
+      if (status === 413) setError(t("conv.tooLarge"));
+      else if (status === 415) setError(t("conv.typeRefused"));
+      else fail(err);
+    } finally {
+      setUploading(null);
+      if (fileInput.current) fileInput.current.value = "";
+    }
+  }
+
   /** Runs one change; the server's answer replaces the conversation shown. */
   async function change(path: string, method: string, body: unknown, done?: string) {
     setError(null);
@@ -135,6 +172,15 @@ export function ConversationView({
       return false;
     }
   }
+
+  // `/code` in the reply box: the chosen response replaces what was typed.
+  const canned = useCannedPicker(id, text, (filled) => {
+    setText(filled);
+    requestAnimationFrame(() => {
+      input.current?.focus();
+      input.current?.setSelectionRange(filled.length, filled.length);
+    });
+  });
 
   const resolve = () => change("/resolve", "POST", {});
   useHotkeys("e", () => void (conv && conv.status !== "resolved" && resolve()), [conv]);
@@ -208,6 +254,7 @@ export function ConversationView({
             </button>
           )}
         </header>
+        <CollisionWarning conversationId={id} meId={me.user.id} watch={watch} />
         {conv && (
           <div className="conv-tools">
             <div className="assign" data-testid="assignee">
@@ -315,9 +362,24 @@ export function ConversationView({
                   {internal && <span className="badge note">🔒 {t("conv.noteBadge")}</span>}
                   <time>{formatTime(m.created_at, lng)}</time>
                 </div>
-                <div className="text" data-testid="message-text">
-                  {body ?? t("conv.unsupported", { type: m.content.type })}
-                </div>
+                {m.content.type === "attachment" ? (
+                  <div className="attachment">
+                    <AttachmentPreview
+                      path={`/api/v1/attachments/${encodeURIComponent(String(m.content.attachment_id))}`}
+                      fallback={t("conv.file")}
+                      testid={{ image: "console-image", file: "console-file" }}
+                    />
+                    {body && (
+                      <div className="text" data-testid="message-text">
+                        {body}
+                      </div>
+                    )}
+                  </div>
+                ) : (
+                  <div className="text" data-testid="message-text">
+                    {body ?? t("conv.unsupported", { type: m.content.type })}
+                  </div>
+                )}
                 {m.content.type === "csat_request" && <CsatResult rating={ratings.find((r) => r.request_message_id === m.id)} />}
               </li>
             );
@@ -342,7 +404,35 @@ export function ConversationView({
               🔒 {t("conv.note")}
             </button>
             <EmojiPicker onPick={insertEmoji} />
+            <input
+              ref={fileInput}
+              type="file"
+              hidden
+              data-testid="file-input"
+              onChange={(e) => {
+                const f = e.target.files?.[0];
+                if (f) void attach(f);
+              }}
+            />
+            <button
+              type="button"
+              className="attach"
+              aria-label={t("conv.attach")}
+              title={t("conv.attach")}
+              disabled={uploading != null}
+              onClick={() => fileInput.current?.click()}
+              data-testid="attach"
+            >
+              📎
+            </button>
+            {uploading && (
+              <span className="uploading" role="status" data-testid="uploading">
+                <progress max={100} value={uploading.percent} aria-label={uploading.name} />{" "}
+                {t("conv.uploading", { name: uploading.name, percent: uploading.percent })}
+              </span>
+            )}
           </div>
+          <CannedList picker={canned} />
           <textarea
             ref={input}
             data-testid="reply-input"
@@ -352,6 +442,7 @@ export function ConversationView({
             placeholder={note ? t("conv.notePlaceholder") : t("conv.replyPlaceholder")}
             onChange={(e) => typed(e.target.value)}
             onKeyDown={(e) => {
+              if (canned.onKey(e)) return;
               if (e.key === "Enter" && (e.ctrlKey || e.metaKey || !e.shiftKey)) {
                 e.preventDefault();
                 void send();

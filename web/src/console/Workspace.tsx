@@ -6,12 +6,13 @@ import { api, contentText, type Availability, type Conversation, type Message } 
 import { formatAgo } from "../shared/dates";
 import { LanguageSwitcher } from "../shared/LanguageSwitcher";
 import { Admin } from "./admin/Admin";
+import { CannedResponses } from "./admin/CannedResponses";
 import type { Me } from "./App";
 import { ConversationView } from "./ConversationView";
 import { DirectoryProvider, useDirectory } from "./directory";
 import { ShortcutHelp } from "./ShortcutHelp";
 import { useNotifications } from "./notify";
-import { useAgentSocket, type AgentEvent } from "./socket";
+import { useAgentSocket, type AgentEvent, type Ephemeral } from "./socket";
 
 export const FILTERS = ["mine", "queued", "all", "resolved"] as const;
 export type Filter = (typeof FILTERS)[number];
@@ -75,6 +76,7 @@ function listSearch(params: URLSearchParams): string {
 }
 
 export type Subscribe = (l: (e: AgentEvent) => void) => () => void;
+export type Watch = (l: (e: Ephemeral) => void) => () => void;
 
 /** The link to the local demo site, on the other loopback name (another origin). */
 function demoSiteUrl(lang: string): string | null {
@@ -121,7 +123,15 @@ function Shell({ me, onLogout }: { me: Me; onLogout: () => void }) {
       })
       .catch(() => undefined);
   }, [navigate]);
-  const live = useAgentSocket(onEvent);
+  const presenceBus = useRef(new Set<(e: Ephemeral) => void>());
+  const onEphemeral = useCallback((e: Ephemeral) => presenceBus.current.forEach((l) => l(e)), []);
+  const live = useAgentSocket(onEvent, onEphemeral);
+  const watch = useCallback<Watch>((l) => {
+    presenceBus.current.add(l);
+    return () => {
+      presenceBus.current.delete(l);
+    };
+  }, []);
   useEffect(() => {
     if (live) setEverLive(true);
   }, [live]);
@@ -164,6 +174,11 @@ function Shell({ me, onLogout }: { me: Me; onLogout: () => void }) {
           <NavLink to="/" end data-testid="nav-console">
             {t("nav.console")}
           </NavLink>
+          {!canAdmin && (
+            <NavLink to="/canned" data-testid="nav-canned">
+              {t("admin.sections.canned")}
+            </NavLink>
+          )}
           {canAdmin && (
             <NavLink to="/admin" data-testid="nav-admin">
               {t("nav.admin")}
@@ -211,14 +226,22 @@ function Shell({ me, onLogout }: { me: Me; onLogout: () => void }) {
       )}
       <Routes>
         <Route path="/admin/*" element={<Admin me={me} />} />
-        <Route path="*" element={<ConsoleView me={me} subscribe={subscribe} />} />
+        <Route
+          path="/canned"
+          element={
+            <main className="admin-main standalone">
+              <CannedResponses me={me} />
+            </main>
+          }
+        />
+        <Route path="*" element={<ConsoleView me={me} subscribe={subscribe} watch={watch} />} />
       </Routes>
       {help && <ShortcutHelp onClose={() => setHelp(false)} />}
     </div>
   );
 }
 
-function ConsoleView({ me, subscribe }: { me: Me; subscribe: Subscribe }) {
+function ConsoleView({ me, subscribe, watch }: { me: Me; subscribe: Subscribe; watch: Watch }) {
   const { t, i18n } = useTranslation();
   const dir = useDirectory();
   const [params, setParams] = useSearchParams();
@@ -373,7 +396,7 @@ function ConsoleView({ me, subscribe }: { me: Me; subscribe: Subscribe }) {
       </nav>
       <main className="main">
         <Routes>
-          <Route path="/c/:id" element={<ConversationRoute me={me} subscribe={subscribe} back={`/${search}`} />} />
+          <Route path="/c/:id" element={<ConversationRoute me={me} subscribe={subscribe} watch={watch} back={`/${search}`} />} />
           <Route path="*" element={<p className="pick">{t("conv.pick")}</p>} />
         </Routes>
       </main>
@@ -381,8 +404,8 @@ function ConsoleView({ me, subscribe }: { me: Me; subscribe: Subscribe }) {
   );
 }
 
-function ConversationRoute({ me, subscribe, back }: { me: Me; subscribe: Subscribe; back: string }) {
+function ConversationRoute({ me, subscribe, watch, back }: { me: Me; subscribe: Subscribe; watch: Watch; back: string }) {
   const { id } = useParams();
   if (!id) return null;
-  return <ConversationView key={id} id={id} me={me} subscribe={subscribe} back={back} />;
+  return <ConversationView key={id} id={id} me={me} subscribe={subscribe} watch={watch} back={back} />;
 }

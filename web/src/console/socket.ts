@@ -11,14 +11,25 @@ export interface AgentEvent {
 
 type Listener = (e: AgentEvent) => void;
 
+/** Presence frames: typing and viewing. Never logged, never replayed. */
+export interface Ephemeral {
+  type: "typing" | "viewing";
+  conversation_id: string;
+  participant?: { kind: string; id: string | null };
+  typing?: boolean;
+  viewers?: string[];
+}
+
 /**
  * The agent socket: one per tab, resumed with the last cursor after a
  * disconnect so nothing is missed or repeated.
  */
-export function useAgentSocket(onEvent: Listener): boolean {
+export function useAgentSocket(onEvent: Listener, onEphemeral?: (e: Ephemeral) => void): boolean {
   const [live, setLive] = useState(false);
   const listener = useRef(onEvent);
   listener.current = onEvent;
+  const presence = useRef(onEphemeral);
+  presence.current = onEphemeral;
 
   useEffect(() => {
     let cursor: string | null = null;
@@ -36,7 +47,7 @@ export function useAgentSocket(onEvent: Listener): boolean {
         ping = setInterval(() => ws?.readyState === WebSocket.OPEN && ws.send('{"type":"ping"}'), 25000);
       };
       ws.onmessage = (m) => {
-        let frame: { type: string; cursor?: string | null; event?: AgentEvent };
+        let frame: { type: string; cursor?: string | null; event?: AgentEvent; conversation_id?: string };
         try {
           frame = JSON.parse(m.data as string);
         } catch {
@@ -48,6 +59,8 @@ export function useAgentSocket(onEvent: Listener): boolean {
         } else if (frame.type === "event" && frame.event) {
           if (frame.cursor) cursor = frame.cursor;
           listener.current(frame.event);
+        } else if ((frame.type === "typing" || frame.type === "viewing") && frame.conversation_id) {
+          presence.current?.(frame as unknown as Ephemeral);
         }
       };
       ws.onclose = () => {

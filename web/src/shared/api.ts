@@ -64,7 +64,8 @@ export interface Message {
   id: string;
   conversation_id: string;
   seq: number;
-  sender: { kind: "contact" | "bot" | "agent" | "system"; id?: string | null };
+  /** `name`: the agent's display name, on agents' messages the widget shows. */
+  sender: { kind: "contact" | "bot" | "agent" | "system"; id?: string | null; name?: string | null };
   content: MessageContent;
   visibility?: "public" | "internal";
   client_id?: string | null;
@@ -107,6 +108,22 @@ export interface Team {
   name: string;
   skills: string[];
   created_at: Timestamp;
+}
+
+export interface CannedResponse {
+  id: string;
+  owner_id: string | null;
+  short_code: string;
+  content: string;
+}
+
+/** A canned response filled in for one conversation. */
+export interface CannedSuggestion {
+  id: string;
+  short_code: string;
+  shared: boolean;
+  content: string;
+  text: string;
 }
 
 export const CHANNELS = ["web_widget", "api", "email", "wechat", "telegram"] as const;

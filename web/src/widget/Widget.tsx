@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { api, ApiError, wsUrl, type Message } from "../shared/api";
+import { uploadFile } from "../shared/attachments";
 import { formatTime } from "../shared/dates";
 import { LanguageSwitcher } from "../shared/LanguageSwitcher";
-import { MessageBody, PreChat, preChatNeeded, type PreChatSettings, type Profile, type Rating } from "./parts";
+import { Author, MessageBody, PreChat, preChatNeeded, type PreChatSettings, type Profile, type Rating } from "./parts";
 
 interface Session {
   token: string;
@@ -29,32 +30,6 @@ interface Outgoing {
 interface Upload {
   name: string;
   percent: number;
-}
-
-/** Uploads with progress (fetch cannot report it). Resolves to the attachment id. */
-function upload(file: File, token: string, onProgress: (percent: number) => void): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open("POST", "/api/v1/widget/attachments");
-    xhr.setRequestHeader("authorization", `Bearer ${token}`);
-    xhr.upload.onprogress = (e) => {
-      if (e.lengthComputable) onProgress(Math.round((100 * e.loaded) / e.total));
-    };
-    xhr.onload = () => {
-      let body: { id?: string; error?: { code?: string; message?: string } } = {};
-      try {
-        body = JSON.parse(xhr.responseText);
-      } catch {
-        /* not JSON */
-      }
-      if (xhr.status === 201 && body.id) resolve(body.id);
-      else reject(new ApiError(xhr.status, body.error?.code ?? `http_${xhr.status}`, body.error?.message ?? ""));
-    };
-    xhr.onerror = () => reject(new ApiError(0, "network", ""));
-    const form = new FormData();
-    form.append("file", file);
-    xhr.send(form);
-  });
 }
 
 function merge(list: Message[], more: Message[]): Message[] {
@@ -304,7 +279,9 @@ export function Widget({ inboxId }: { inboxId: string }) {
     setUploadError(null);
     setUploading({ name: file.name, percent: 0 });
     try {
-      const id = await upload(file, session.token, (percent) => setUploading({ name: file.name, percent }));
+      const id = await uploadFile("/api/v1/widget/attachments", file, { token: session.token }, (percent) =>
+        setUploading({ name: file.name, percent }),
+      );
       await post({ content: { type: "attachment", attachment_id: id }, client_id: crypto.randomUUID() });
     } catch (e) {
       const status = e instanceof ApiError ? e.status : 0;
@@ -349,7 +326,14 @@ export function Widget({ inboxId }: { inboxId: string }) {
         {messages.map((m) => (
           <li key={m.id} className={`msg from-${m.sender.kind} type-${m.content.type}`} data-testid="widget-message">
             <div className="meta">
-              {m.sender.kind === "contact" ? t("widget.you") : t(`widget.${m.sender.kind}`)} ·{" "}
+              {m.sender.kind === "contact" ? (
+                t("widget.you")
+              ) : m.sender.kind === "agent" || m.sender.kind === "bot" ? (
+                <Author message={m} />
+              ) : (
+                t(`widget.${m.sender.kind}`)
+              )}{" "}
+              ·{" "}
               <time>{formatTime(m.created_at, lng)}</time>
             </div>
             <MessageBody

@@ -1,6 +1,7 @@
-import { useEffect, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { api, ApiError, type Message } from "../shared/api";
+import { AttachmentPreview } from "../shared/attachments";
 
 /** Stored text of the hand-off note (see `widget/handoff.rs`), shown translated. */
 const HANDOFF_NOTE = "The customer asked for a human agent";
@@ -11,41 +12,59 @@ export interface Rating {
   comment?: string | null;
 }
 
-interface AttachmentLinks {
-  file_name: string;
-  content_type: string;
-  url: string;
-  thumbnail_url?: string | null;
-}
-
-/** A file of the conversation, with fresh signed links from the API. */
+/** A file of the conversation, with fresh signed links from the widget API. */
 function Attachment({ id, token }: { id: string; token: string }) {
   const { t } = useTranslation();
-  const [a, setA] = useState<AttachmentLinks | null>(null);
-  const [failed, setFailed] = useState(false);
-  useEffect(() => {
-    let live = true;
-    api<AttachmentLinks>(`/api/v1/widget/attachments/${encodeURIComponent(id)}`, { token }).then(
-      (v) => live && setA(v),
-      () => live && setFailed(true),
-    );
-    return () => {
-      live = false;
-    };
-  }, [id, token]);
-  if (failed) return <span className="muted">{t("widget.file")}</span>;
-  if (!a) return <span className="muted">…</span>;
-  if (a.thumbnail_url) {
+  return (
+    <AttachmentPreview
+      path={`/api/v1/widget/attachments/${encodeURIComponent(id)}`}
+      token={token}
+      fallback={t("widget.file")}
+      testid={{ image: "widget-image", file: "widget-file" }}
+    />
+  );
+}
+
+/** Dark enough for white initials to meet contrast (≥ 4.5:1). */
+const AVATAR_COLORS = ["#1d4ed8", "#047857", "#7c3aed", "#be123c", "#0f766e", "#9a3412"];
+
+/** A colour picked by the name, so one agent keeps one colour. */
+function avatarColor(name: string): string {
+  let h = 0;
+  for (const ch of name) h = (h * 31 + (ch.codePointAt(0) ?? 0)) >>> 0;
+  return AVATAR_COLORS[h % AVATAR_COLORS.length];
+}
+
+/** Initials: the first letters of the first two words ("Li Lei" → "LL"), or the first character ("王芳" → "王"). */
+export function initials(name: string): string {
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return "?";
+  if (words.length === 1) return Array.from(words[0])[0].toUpperCase();
+  return (Array.from(words[0])[0] + Array.from(words[1])[0]).toUpperCase();
+}
+
+/** The author of a bot's or an agent's message: an avatar and a name. */
+export function Author({ message }: { message: Message }) {
+  const { t } = useTranslation();
+  const kind = message.sender.kind;
+  if (kind === "bot") {
     return (
-      <a href={a.url} target="_blank" rel="noopener noreferrer" data-testid="widget-image">
-        <img className="thumb" src={a.thumbnail_url} alt={a.file_name} />
-      </a>
+      <span className="author" data-testid="widget-author">
+        <span className="avatar bot" aria-hidden="true">
+          🤖
+        </span>
+        {t("widget.bot")}
+      </span>
     );
   }
+  const name = message.sender.name?.trim() || t("widget.agent");
   return (
-    <a href={a.url} target="_blank" rel="noopener noreferrer" className="file" data-testid="widget-file">
-      📎 {a.file_name}
-    </a>
+    <span className="author" data-testid="widget-author">
+      <span className="avatar" aria-hidden="true" style={{ background: avatarColor(name) }}>
+        {initials(name)}
+      </span>
+      {name}
+    </span>
   );
 }
 

@@ -148,7 +148,41 @@ both_backends!(visitor_and_agent_talk_live, |app| {
     })
     .await;
     let m = &frame["event"]["data"]["message"];
-    assert_eq!(m["sender"]["kind"], "agent");
+    // The customer sees who answered by name, never by id.
+    let agent_name = app
+        .store
+        .get_member(t.account_id, t.agent_id)
+        .await
+        .unwrap()
+        .name;
+    assert_eq!(
+        m["sender"],
+        json!({"kind": "agent", "name": agent_name}),
+        "{frame}"
+    );
+    let (_, history) = v.client.get("/api/v1/widget/messages").await;
+    let reply = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["content"]["text"] == "Hi, I'm here")
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        reply["sender"],
+        json!({"kind": "agent", "name": agent_name})
+    );
+    // A resuming socket replays the reply from the database, named the same.
+    let mut replayed = connect(
+        &app,
+        &format!("/api/v1/widget/ws?token={}&after_seq={seq}", v.token),
+    )
+    .await;
+    let again = expect(&mut replayed, "replayed reply", WAIT, |f| {
+        is_message(f, "Hi, I'm here")
+    })
+    .await;
+    assert_eq!(again["event"]["data"]["message"]["sender"], m["sender"]);
     for hidden in ["client_id", "account_id", "inbox_id", "external_id"] {
         assert!(m.get(hidden).is_none(), "{hidden} leaked: {frame}");
     }
@@ -597,3 +631,71 @@ both_backends!(
         );
     }
 );
+
+both_backends!(agents_see_who_else_has_a_conversation_open, |app| {
+    let t = app.tenant.clone();
+    let (v, conv) = conversation(&app, t.inbox_id).await;
+    let agent = app.agent().await;
+    let admin = app.admin().await;
+    let token = pat(&app, t.account_id, t.admin_id).await;
+    let mut admin_ws = connect(&app, &format!("/api/v1/ws?token={token}")).await;
+    expect(&mut admin_ws, "ready", WAIT, |f| f["type"] == "ready").await;
+    let path = format!("/api/v1/conversations/{conv}/viewing");
+
+    // The agent opens it: the admin's console hears so at once.
+    let (s, b) = agent.post(&path, json!({"viewing": true})).await;
+    assert_eq!((s, b["viewers"].clone()), (200, json!([t.agent_id])), "{b}");
+    let f = expect(&mut admin_ws, "viewing frame", WAIT, |f| {
+        f["type"] == "viewing"
+    })
+    .await;
+    assert_eq!(f["conversation_id"], json!(conv));
+    assert_eq!(f["viewers"], json!([t.agent_id]));
+
+    // The admin opens it too and learns the agent is there; a heartbeat is no news.
+    let (_, b) = admin.post(&path, json!({"viewing": true})).await;
+    assert_eq!(b["viewers"], json!([t.agent_id, t.admin_id]));
+    expect(&mut admin_ws, "both viewing", WAIT, |f| {
+        f["type"] == "viewing" && f["viewers"] == json!([t.agent_id, t.admin_id])
+    })
+    .await;
+    let (_, b) = agent.post(&path, json!({"viewing": true})).await;
+    assert_eq!(b["viewers"], json!([t.agent_id, t.admin_id]), "order kept");
+    let (_, b) = agent.post(&path, json!({"viewing": false})).await;
+    assert_eq!(b["viewers"], json!([t.admin_id]));
+    let f = expect(&mut admin_ws, "agent left", WAIT, |f| {
+        f["type"] == "viewing"
+    })
+    .await;
+    assert_eq!(
+        f["viewers"],
+        json!([t.admin_id]),
+        "no frame for the heartbeat: {f}"
+    );
+
+    // The customer never learns who looks.
+    let mut widget = connect(&app, &format!("/api/v1/widget/ws?token={}", v.token)).await;
+    expect(&mut widget, "ready", WAIT, |f| f["type"] == "ready").await;
+    admin.post(&path, json!({"viewing": false})).await;
+    v.says("still there?").await;
+    loop {
+        match next(&mut widget, WAIT).await {
+            Some(Frame::Json(f)) if f["type"] == "viewing" => panic!("visitor saw {f}"),
+            Some(Frame::Json(f)) if f["type"] == "message" || f["type"] == "event" => {
+                if f.to_string().contains("still there?") {
+                    break;
+                }
+            }
+            Some(Frame::Json(_)) => continue,
+            other => panic!("visitor socket: {other:?}"),
+        }
+    }
+
+    // Another tenant's members and bad bodies get the usual errors.
+    let other = app.new_tenant("Other").await;
+    let stranger = app.login(&other.agent_email).await;
+    let (s, b) = stranger.post(&path, json!({"viewing": true})).await;
+    assert_eq!((s, error_code(&b).as_str()), (404, "not_found"));
+    let (s, _) = agent.post(&path, json!({"viewing": "yes"})).await;
+    assert_eq!(s, 422);
+});

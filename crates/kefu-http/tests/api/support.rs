@@ -343,22 +343,23 @@ impl TestApp {
         let store = opened.store.clone();
         let (shutdown, shutdown_rx) = watch::channel(false);
         let hub = Hub::new(1024);
-        kefu_realtime::spawn_relay(
-            store.clone(),
-            hub.clone(),
-            opened.committed.clone(),
-            shutdown_rx.clone(),
-        );
         let blobs = Arc::new(kefu_http::blob::FolderBlobStore::new(
             dir.path().join("blobs"),
         ));
         let state = AppState::new(
             store.clone(),
-            hub,
+            hub.clone(),
             blobs,
             b"test master secret",
             config,
             Arc::new(SystemClock),
+            shutdown_rx.clone(),
+        );
+        kefu_realtime::spawn_relay(
+            store.clone(),
+            hub,
+            state.names.clone(),
+            opened.committed.clone(),
             shutdown_rx,
         );
         let tenant = seed_tenant(&*store, "Acme").await;

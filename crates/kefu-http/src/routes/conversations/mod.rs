@@ -18,6 +18,7 @@ pub mod shared;
 pub mod snooze;
 pub mod transfer;
 pub mod update;
+pub mod viewing;
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -41,6 +42,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(actions::mark_read))
         .routes(routes!(actions::conversation_ratings))
         .routes(routes!(actions::set_typing))
+        .routes(routes!(viewing::report_viewing))
         .routes(routes!(messages::list_messages, post_message::post_message))
         .routes(routes!(events::conversation_events))
         .routes(routes!(events::account_events))
@@ -67,6 +69,13 @@ mod tests {
             ("/api/v1/conversations/{id}/snooze", "post"),
             ("/api/v1/conversations/{id}/read", "post"),
             ("/api/v1/conversations/{id}/typing", "post"),
+            ("/api/v1/conversations/{id}/viewing", "post"),
+            ("/api/v1/conversations/{id}/canned_responses", "get"),
+            ("/api/v1/canned_responses", "get"),
+            ("/api/v1/canned_responses", "post"),
+            ("/api/v1/canned_responses/{id}", "get"),
+            ("/api/v1/canned_responses/{id}", "patch"),
+            ("/api/v1/canned_responses/{id}", "delete"),
             ("/api/v1/conversations/{id}/messages", "get"),
             ("/api/v1/conversations/{id}/messages", "post"),
             ("/api/v1/conversations/{id}/events", "get"),

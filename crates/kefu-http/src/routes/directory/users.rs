@@ -237,6 +237,7 @@ pub async fn update_user(
     }
     if let Some(n) = &new_name {
         state.store.update_user_name(id, n).await?;
+        state.names.forget(account, id);
     }
     if let Some(a) = req.availability
         && a != before.availability
@@ -313,6 +314,7 @@ pub async fn remove_user(
     }
     // The store ends the sessions that work in this account with it.
     state.store.remove_member(account, id).await?;
+    state.names.forget(account, id);
     // Tokens stop working once the membership is gone, but would come back
     // to life if the user were added again: revoke them for good.
     let now = state.clock.now();

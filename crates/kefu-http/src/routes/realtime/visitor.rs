@@ -111,6 +111,7 @@ pub async fn visitor_socket(
     };
     let feed = VisitorSubscription::start(
         state.store.clone(),
+        state.names.clone(),
         &state.hub,
         inbox.account_id,
         conversation.id,

@@ -158,9 +158,13 @@ pub async fn list_widget_messages(
     } else {
         None
     };
+    let mut items = Vec::with_capacity(messages.len());
+    for m in &messages {
+        items.push(WidgetMessage::named(&state, m).await);
+    }
     Ok(Json(WidgetMessageList {
         conversation: Some(WidgetConversation::from(&conv)),
-        items: messages.iter().map(WidgetMessage::from).collect(),
+        items,
         next_after_seq,
     }))
 }

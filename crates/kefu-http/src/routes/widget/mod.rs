@@ -30,7 +30,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::options;
 use kefu_core::model::{Conversation, DeliveryState, Inbox, Message, MessageContent, SenderKind};
 use kefu_core::state::Status;
-use kefu_core::{ConversationId, InboxId, MessageId, Timestamp};
+use kefu_core::{ConversationId, InboxId, MessageId, Timestamp, UserId};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
@@ -218,6 +218,9 @@ impl From<&Conversation> for WidgetConversation {
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct WidgetSender {
     pub kind: SenderKind,
+    /// The agent's display name, on agents' messages (never their id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 /// A public message as the customer sees it.
@@ -234,6 +237,23 @@ pub struct WidgetMessage {
     pub created_at: Timestamp,
 }
 
+impl WidgetMessage {
+    /// The message with its author's display name, when an agent wrote it.
+    pub async fn named(state: &AppState, m: &Message) -> Self {
+        let mut w = Self::from(m);
+        if m.sender.kind == SenderKind::Agent
+            && let Some(id) = m.sender.id
+        {
+            w.sender.name = state
+                .names
+                .agent(m.account_id, UserId(id))
+                .await
+                .map(|n| n.to_string());
+        }
+        w
+    }
+}
+
 impl From<&Message> for WidgetMessage {
     fn from(m: &Message) -> Self {
         Self {
@@ -242,6 +262,7 @@ impl From<&Message> for WidgetMessage {
             seq: m.seq,
             sender: WidgetSender {
                 kind: m.sender.kind,
+                name: None,
             },
             content: m.content.clone(),
             client_id: if m.sender.kind == SenderKind::Contact {
