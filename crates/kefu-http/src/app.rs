@@ -190,7 +190,16 @@ pub fn router(state: AppState) -> Router {
         .merge(api)
         .merge(routes::system::router(doc))
         // The web apps (console, widget, /sdk.js); before the JSON fallback.
-        .merge(kefu_web::router())
+        // Gzipped on the way out: the widget loads on customers' pages, often
+        // on phones (its first load is ~100 KB gzipped, ~3x that raw).
+        .merge(
+            kefu_web::router()
+                .layer(middleware::from_fn_with_state(
+                    state.clone(),
+                    crate::widget_frame::narrow_frame_ancestors,
+                ))
+                .layer(tower_http::compression::CompressionLayer::new()),
+        )
         // After routing, so the route template is known.
         .route_layer(middleware::from_fn(record_metrics))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route") })

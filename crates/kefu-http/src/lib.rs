@@ -13,6 +13,7 @@ pub mod inbox_cache;
 pub mod media;
 pub mod routes;
 pub mod setup;
+mod widget_frame;
 
 pub use app::{AppState, HttpConfig, Keys, openapi, router, serve};
 pub use error::ApiError;

@@ -28,7 +28,14 @@ pub const WIDGET_CSP: &str = "default-src 'self'; script-src 'self'; style-src '
      frame-ancestors *";
 
 /// Paths the console's router handles in the browser; each serves index.html.
-const CONSOLE_ROUTES: &[&str] = &["/", "/login", "/c/{id}", "/admin", "/admin/{*rest}"];
+const CONSOLE_ROUTES: &[&str] = &[
+    "/",
+    "/login",
+    "/c/{id}",
+    "/canned",
+    "/admin",
+    "/admin/{*rest}",
+];
 
 /// Routes for the embedded web apps. Merge it before the API's fallback so
 /// unknown paths (and unknown `/api` paths) still get JSON errors.

@@ -1378,10 +1378,29 @@ both_backends!(widget_cors, |app| {
         .unwrap();
     assert!(res.headers().get("access-control-allow-origin").is_none());
 
+    // Any site may frame an open inbox's widget...
+    let csp = |res: &reqwest::Response| {
+        res.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_string()
+    };
+    let page = format!("/widget?inbox={}", t.inbox_id);
+    let res = http.get(app.url(&page)).send().await.unwrap();
+    assert!(csp(&res).contains("frame-ancestors *"), "{}", csp(&res));
+
     // With allowed origins set, other origins are refused.
     let mut inbox = app.store.get_inbox(t.account_id, t.inbox_id).await.unwrap();
     inbox.allowed_origins = vec!["https://shop.example.com".into()];
     app.store.update_inbox(&inbox).await.unwrap();
+    // ...and only those sites may frame it.
+    let res = http.get(app.url(&page)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(
+        csp(&res).ends_with("frame-ancestors 'self' https://shop.example.com"),
+        "{}",
+        csp(&res)
+    );
     let session = |origin: &'static str| {
         http.post(app.url("/api/v1/widget/sessions"))
             .header("origin", origin)
