@@ -339,6 +339,18 @@ pub trait Store: Send + Sync + 'static {
 
     // Messages
     async fn append_message(&self, new: &NewMessage, policy: &Policy) -> StoreResult<Appended>;
+    /// Appends a contact's message to their newest conversation of `kind`
+    /// in `inbox` (`new.conversation_id` is ignored), found inside the same
+    /// unit of work, so a customer's message costs one trip to the store.
+    /// `None` when the contact has no such conversation yet.
+    async fn append_to_latest(
+        &self,
+        inbox: InboxId,
+        contact: ContactId,
+        kind: ConversationKind,
+        new: &NewMessage,
+        policy: &Policy,
+    ) -> StoreResult<Option<Appended>>;
     async fn get_message(&self, account: AccountId, id: MessageId) -> StoreResult<Message>;
     /// Messages after `after_seq`, oldest first; internal notes only when asked.
     async fn list_messages(

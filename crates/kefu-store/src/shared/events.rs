@@ -63,6 +63,49 @@ pub(crate) async fn save_conversation(c: &mut Conn, conv: &Conversation) -> R<()
     Ok(())
 }
 
+/// Saves a locked conversation that only moved on: a new message changed its
+/// sequence, version and times, nothing it is routed or filtered by. SQLite
+/// rewrites the index entries of every column a `SET` names, even to the
+/// same value, so naming only these spares the status and assignee indexes
+/// a page write on every message.
+pub(crate) async fn save_progress(
+    c: &mut Conn,
+    before: &Conversation,
+    conv: &Conversation,
+) -> R<()> {
+    let moved = conv.last_activity_at != before.last_activity_at;
+    let q = sql::query(if moved {
+        "UPDATE conversations SET last_seq = $3, version = $4, updated_at = $5, \
+         last_activity_at = $6 WHERE account_id = $1 AND id = $2"
+    } else {
+        "UPDATE conversations SET last_seq = $3, version = $4, updated_at = $5 \
+         WHERE account_id = $1 AND id = $2"
+    })
+    .bind(conv.account_id.0)
+    .bind(conv.id.0)
+    .bind(conv.last_seq)
+    .bind(conv.version)
+    .bind(conv.updated_at.0);
+    let q = if moved {
+        q.bind(conv.last_activity_at.0)
+    } else {
+        q
+    };
+    q.execute(&mut *c).await.map_err(db)?;
+    Ok(())
+}
+
+/// Whether `after` differs from `before` only where [`save_progress`] writes.
+pub(crate) fn only_progressed(before: &Conversation, after: &Conversation) -> bool {
+    before.status == after.status
+        && before.assignee_id == after.assignee_id
+        && before.team_id == after.team_id
+        && before.priority == after.priority
+        && before.labels == after.labels
+        && before.subject == after.subject
+        && before.snoozed_until == after.snoozed_until
+}
+
 /// Appends one event. With a conversation, takes its next `seq` (the caller
 /// holds the lock and saves `last_seq` afterwards).
 pub(crate) async fn insert_event(

@@ -5,23 +5,29 @@
 
 use kefu_core::event::{Event, EventType, NewEvent};
 use kefu_core::model::{
-    Conversation, DeliveryState, Message, MessageContent, MessageVisibility, Sender,
+    Conversation, ConversationKind, DeliveryState, Message, MessageContent, MessageVisibility,
+    Sender,
 };
 use kefu_core::state::{Policy, transition};
 use kefu_core::store::{Appended, NewMessage, ReadCursor};
-use kefu_core::{AccountId, ConversationId, MessageId, StoreError, Timestamp};
+use kefu_core::{AccountId, ContactId, ConversationId, InboxId, MessageId, StoreError, Timestamp};
 use serde_json::json;
 use uuid::Uuid;
 
 use super::sql;
 use super::Conn;
 use super::conversations::{adopt, exists, record_effects};
-use super::events::{insert_event, lock_conversation, save_conversation};
+use super::events::{
+    insert_event, lock_conversation, only_progressed, save_conversation, save_progress,
+};
 use super::rows::{self, to_json, to_value};
 use crate::error::db;
 use crate::paging;
 
 type R<T> = Result<T, StoreError>;
+
+/// How finely `last_activity_at` follows messages (see `append_message`).
+pub(crate) const ACTIVITY_RESOLUTION_MS: i64 = 1000;
 
 /// A stored message by one of its keys. Each key has its own unique index;
 /// one query per key keeps every lookup an index probe (an `OR` of the three
@@ -81,6 +87,34 @@ async fn original(c: &mut Conn, new: &NewMessage, inbox: Uuid, by_id: bool) -> R
         return message_by(c, account, Key::Id(new.id.0)).await;
     }
     Ok(None)
+}
+
+/// `append_message` to the contact's newest conversation of `kind` in the
+/// inbox, looked up in the same unit (the `conversations_by_contact` index).
+pub(crate) async fn append_to_latest(
+    c: &mut Conn,
+    inbox: InboxId,
+    contact: ContactId,
+    kind: ConversationKind,
+    new: &NewMessage,
+    policy: &Policy,
+) -> R<Option<Appended>> {
+    let id: Option<Uuid> = sql::query_scalar(
+        "SELECT id FROM conversations WHERE account_id = $1 AND contact_id = $2 \
+         AND inbox_id = $3 AND kind = $4 \
+         ORDER BY last_activity_at DESC, id DESC LIMIT 1",
+    )
+    .bind(new.account_id.0)
+    .bind(contact.0)
+    .bind(inbox.0)
+    .bind(kind.as_str())
+    .fetch_optional(&mut *c)
+    .await
+    .map_err(db)?;
+    let Some(id) = id else { return Ok(None) };
+    let mut new = new.clone();
+    new.conversation_id = ConversationId(id);
+    append_message(c, &new, policy).await.map(Some)
 }
 
 pub(crate) async fn append_message(c: &mut Conn, new: &NewMessage, policy: &Policy) -> R<Appended> {
@@ -177,10 +211,17 @@ pub(crate) async fn append_message(c: &mut Conn, new: &NewMessage, policy: &Poli
             return Err(StoreError::NotFound("attachment"));
         }
     }
+    let before = conv.clone();
     adopt(&mut conv, &t);
     conv.version += 1;
     conv.updated_at = new.now;
-    conv.last_activity_at = new.now;
+    // Activity orders the conversation lists, and every index on it moves
+    // its entry when it changes: the costliest page writes of a message. It
+    // therefore moves at most once per `ACTIVITY_RESOLUTION_MS` (a chat
+    // keeps its place while messages flow; a later message still moves it).
+    if new.now.0 - conv.last_activity_at.0 >= ACTIVITY_RESOLUTION_MS {
+        conv.last_activity_at = new.now;
+    }
     let mut events = Vec::with_capacity(1 + t.effects.len());
     let created = NewEvent::new(
         EventType::MessageCreated,
@@ -189,7 +230,11 @@ pub(crate) async fn append_message(c: &mut Conn, new: &NewMessage, policy: &Poli
     );
     events.push(insert_event(c, new.account_id, Some(&mut conv), &created, new.now).await?);
     record_effects(c, &mut conv, &t, new.sender, new.now, &mut events).await?;
-    save_conversation(c, &conv).await?;
+    if only_progressed(&before, &conv) {
+        save_progress(c, &before, &conv).await?;
+    } else {
+        save_conversation(c, &conv).await?;
+    }
     Ok(Appended {
         message,
         conversation: conv,

@@ -440,6 +440,20 @@ impl kefu_core::store::Store for Backend {
 
     // ---- messages
 
+    async fn append_to_latest(
+        &self,
+        inbox: InboxId,
+        contact: ContactId,
+        kind: ConversationKind,
+        new: &NewMessage,
+        policy: &Policy,
+    ) -> StoreResult<Option<Appended>> {
+        let (n, p) = (new.clone(), *policy);
+        writing_events!(self, |c| messages::append_to_latest(
+            c, inbox, contact, kind, &n, &p
+        ))
+    }
+
     async fn append_message(&self, new: &NewMessage, policy: &Policy) -> StoreResult<Appended> {
         let (n, p) = (new.clone(), *policy);
         writing_events!(self, |c| messages::append_message(c, &n, &p))

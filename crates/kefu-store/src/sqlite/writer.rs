@@ -9,6 +9,7 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use kefu_core::StoreError;
 use tokio::sync::{Notify, mpsc, oneshot};
@@ -135,14 +136,21 @@ fn run(
     max_batch: usize,
 ) {
     let mut batch: Vec<Box<dyn Op>> = Vec::with_capacity(max_batch);
+    let mut last_batch = 0;
     while let Some(first) = rx.blocking_recv() {
         batch.push(first);
-        while batch.len() < max_batch {
-            match rx.try_recv() {
-                Ok(op) => batch.push(op),
-                Err(_) => break,
+        take_queued(&mut rx, &mut batch, max_batch);
+        // Under load (the last batch was shared), wait a moment for company:
+        // a commit's page writes and fsync cost about the same for one unit
+        // as for twenty, so each unit pays less. Alone, commit at once.
+        if last_batch > 1 && batch.len() < max_batch {
+            let until = Instant::now() + LINGER;
+            while batch.len() < max_batch && Instant::now() < until {
+                std::thread::sleep(LINGER_STEP);
+                take_queued(&mut rx, &mut batch, max_batch);
             }
         }
+        last_batch = batch.len();
         let outcome = run_batch(&mut conn, &mut batch);
         if let Err(e) = &outcome {
             tracing::error!(error = %e, ops = batch.len(), "SQLite group commit failed");
@@ -162,6 +170,22 @@ fn run(
             // so no commit can slip by unnoticed.
             committed.notify_waiters();
             committed.notify_one();
+        }
+    }
+}
+
+/// How long a batch waits for more units under load, at most. Well under
+/// the latency budget (p99 < 20 ms), and about one fsync here.
+const LINGER: Duration = Duration::from_micros(1000);
+/// The sleeps it waits in: short, so a full batch is not kept waiting.
+const LINGER_STEP: Duration = Duration::from_micros(200);
+
+/// Moves queued units into the batch, up to `max` units.
+fn take_queued(rx: &mut mpsc::Receiver<Box<dyn Op>>, batch: &mut Vec<Box<dyn Op>>, max: usize) {
+    while batch.len() < max {
+        match rx.try_recv() {
+            Ok(op) => batch.push(op),
+            Err(_) => break,
         }
     }
 }

@@ -4,6 +4,7 @@
 use kefu_core::event::EventType;
 use kefu_core::model::*;
 use kefu_core::state::{Input, Status, TransitionError};
+use kefu_core::store::NewMessage;
 use kefu_core::*;
 
 use crate::contract;
@@ -18,6 +19,7 @@ contract!(
     listing_and_notes,
     delivery_and_read_cursors,
     attachments,
+    append_to_latest_finds_the_contacts_newest_chat,
 );
 
 async fn append_writes_message_state_and_events(cx: Ctx) {
@@ -53,15 +55,35 @@ async fn append_writes_message_state_and_events(cx: Ctx) {
         (conv.status, conv.team_id, conv.last_seq),
         (Status::Queued, Some(fx.team), 4)
     );
+    // Activity moves at most once a second: a message within a second of
+    // the last activity leaves it (and the list indexes) alone.
+    let activity = if m.now.0 - c.last_activity_at.0 < 1000 {
+        c.last_activity_at
+    } else {
+        m.now // (a slow machine took a second between the two)
+    };
     assert_eq!(
-        (conv.version, conv.last_activity_at),
-        (c.version + 1, m.now)
+        (conv.version, conv.last_activity_at, conv.updated_at),
+        (c.version + 1, activity, m.now)
     );
     assert_eq!(s.get_conversation(fx.account, c.id).await.unwrap(), *conv);
     assert_eq!(s.get_message(fx.account, m.id).await.unwrap(), a.message);
     // Stream cursors increase within the unit.
     let cursors: Vec<_> = a.events.iter().map(|e| e.cursor.unwrap()).collect();
     assert!(cursors.windows(2).all(|w| w[0] < w[1]));
+
+    // A message a second or more later moves it.
+    let mut later = fx.msg(c.id, Sender::contact(fx.contact), "还在吗？");
+    later.now = ts(c.last_activity_at.0 + 1500);
+    let moved = s.append_message(&later, &fx.no_bot()).await.unwrap();
+    assert_eq!(moved.conversation.last_activity_at, later.now);
+    assert_eq!(
+        s.get_conversation(fx.account, c.id)
+            .await
+            .unwrap()
+            .last_activity_at,
+        later.now
+    );
 
     // An agent's reply claims the queued conversation.
     let r = s
@@ -561,4 +583,41 @@ async fn sqlite_hot_path_keeps_its_query_plans() {
             .unwrap();
     }
     assert_eq!(store.replanned_statements(), 0);
+}
+
+async fn append_to_latest_finds_the_contacts_newest_chat(cx: Ctx) {
+    let s = &*cx.store;
+    let fx = Fx::new(s).await;
+    let mut m = fx.msg(ConversationId::new(), Sender::contact(fx.contact), "hello?");
+    m.client_id = Some("k1".into());
+    let (inbox, contact, policy) = (fx.inbox, fx.contact, fx.no_bot());
+    let latest = |m: NewMessage| async move {
+        s.append_to_latest(inbox, contact, ConversationKind::Chat, &m, &policy)
+            .await
+            .unwrap()
+    };
+    assert!(latest(m.clone()).await.is_none(), "no conversation yet");
+
+    let _old = s
+        .create_conversation(&fx.new_conversation(ts(fx.now.0 - 60_000)), &fx.policy())
+        .await
+        .unwrap();
+    let newer = fx.conversation(s).await;
+    // A ticket of the same contact is not a chat to write to.
+    let mut ticket = fx.new_conversation(ts(fx.now.0 + 60_000));
+    ticket.kind = ConversationKind::Ticket;
+    s.create_conversation(&ticket, &fx.policy()).await.unwrap();
+
+    let a = latest(m.clone()).await.unwrap();
+    assert!(!a.duplicate);
+    assert_eq!(a.message.conversation_id, newer.id);
+    assert_eq!(a.conversation.status, Status::Queued);
+    let stored = s.get_message(fx.account, m.id).await.unwrap();
+    assert_eq!(stored.conversation_id, newer.id);
+    // A retry is the same message, once.
+    let mut retry = m.clone();
+    retry.id = MessageId::new();
+    let again = latest(retry).await.unwrap();
+    assert!(again.duplicate);
+    assert_eq!(again.message.id, m.id);
 }

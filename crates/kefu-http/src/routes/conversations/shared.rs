@@ -243,23 +243,39 @@ pub async fn append_contact_message(
     client_id: Option<String>,
     external_id: Option<String>,
 ) -> ApiResult<Appended> {
-    Ok(state
-        .store
-        .append_message(
-            &NewMessage {
-                id: MessageId::new(),
-                account_id: inbox.account_id,
-                conversation_id: conversation,
-                sender: Sender::contact(contact),
-                content,
-                visibility: MessageVisibility::Public,
-                external_id,
-                client_id,
-                now: state.clock.now(),
-            },
-            &policy(inbox),
-        )
-        .await?)
+    let new = contact_message(
+        state,
+        inbox,
+        conversation,
+        contact,
+        content,
+        client_id,
+        external_id,
+    );
+    Ok(state.store.append_message(&new, &policy(inbox)).await?)
+}
+
+/// A public message written by a contact.
+pub fn contact_message(
+    state: &AppState,
+    inbox: &Inbox,
+    conversation: ConversationId,
+    contact: ContactId,
+    content: MessageContent,
+    client_id: Option<String>,
+    external_id: Option<String>,
+) -> NewMessage {
+    NewMessage {
+        id: MessageId::new(),
+        account_id: inbox.account_id,
+        conversation_id: conversation,
+        sender: Sender::contact(contact),
+        content,
+        visibility: MessageVisibility::Public,
+        external_id,
+        client_id,
+        now: state.clock.now(),
+    }
 }
 
 /// Cleans optional contact details sent by a visitor or an integration.

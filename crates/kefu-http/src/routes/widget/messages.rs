@@ -3,7 +3,10 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
+use kefu_core::ConversationId;
+use kefu_core::model::ConversationKind;
 use kefu_core::page::clamp_limit;
+use kefu_core::store::Appended;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -61,6 +64,32 @@ pub async fn post_widget_message(
     let inbox = visitor_inbox(&state, &claims, &headers).await?;
     let content = shared::content_of(body.content, body.text, CONTACT_CONTENT)?;
     let client_id = shared::client_id(body.client_id)?;
+    // The hot path: a message that names no file goes to the visitor's latest
+    // chat in one unit of work (the lookup runs inside it).
+    if content.attachment_id().is_none() {
+        let new = shared::contact_message(
+            &state,
+            &inbox,
+            ConversationId(uuid::Uuid::nil()),
+            claims.contact_id,
+            content.clone(),
+            client_id.clone(),
+            None,
+        );
+        if let Some(appended) = state
+            .store
+            .append_to_latest(
+                inbox.id,
+                claims.contact_id,
+                ConversationKind::Chat,
+                &new,
+                &shared::policy(&inbox),
+            )
+            .await?
+        {
+            return Ok(posted(&appended));
+        }
+    }
     let conv = match shared::current_conversation(
         &state,
         inbox.account_id,
@@ -85,13 +114,17 @@ pub async fn post_widget_message(
         None,
     )
     .await?;
-    Ok((
-        posted_status(&appended),
+    Ok(posted(&appended))
+}
+
+fn posted(appended: &Appended) -> (StatusCode, Json<WidgetPosted>) {
+    (
+        posted_status(appended),
         Json(WidgetPosted {
             message: WidgetMessage::from(&appended.message),
             conversation: WidgetConversation::from(&appended.conversation),
         }),
-    ))
+    )
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
