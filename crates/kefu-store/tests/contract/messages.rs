@@ -573,6 +573,17 @@ async fn sqlite_hot_path_keeps_its_query_plans() {
         )
         .await
         .unwrap();
+        let latest = s
+            .append_to_latest(
+                fx.inbox,
+                fx.contact,
+                ConversationKind::Chat,
+                &fx.msg(c.id, Sender::contact(fx.contact), "还在吗"),
+                &fx.no_bot(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(latest.unwrap().conversation.id, c.id);
         let events = s.stream_after(cursor, 10 + i).await.unwrap();
         cursor = events.last().unwrap().cursor.unwrap();
         s.account_events_after(fx.account, cursor, 5 + i)
