@@ -1,0 +1,138 @@
+//! Scores a message against every entry: the linear classifier ranks, BM25
+//! provides a second, independent opinion, and both become the raw signals
+//! that the calibrator turns into one confidence.
+
+use crate::bm25_index::Bm25Index;
+use crate::linear_svm::{LinearSvm, SvmParams};
+use crate::text_analysis::Analysis;
+use crate::tfidf_features::TfidfVectorizer;
+
+/// How entries are ranked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Method {
+    /// Linear SVM over TF-IDF ranks; BM25 agreement feeds the confidence.
+    #[default]
+    Hybrid,
+    /// BM25 alone (the baseline the classifier has to beat).
+    Bm25,
+}
+
+/// A trained scorer over a fixed list of entries (indices `0..n_entries`).
+#[derive(Debug, Clone)]
+pub struct IntentScorer {
+    method: Method,
+    n_entries: usize,
+    classifier: Option<(TfidfVectorizer, LinearSvm)>,
+    bm25: Bm25Index,
+}
+
+/// The entries ranked for one message, with the raw confidence signals.
+#[derive(Debug, Clone)]
+pub struct Scored {
+    /// `(entry index, score)`, best first; ties keep entry order.
+    pub ranking: Vec<(usize, f32)>,
+    /// Raw signals for the calibrator (see [`IntentScorer::score`]).
+    pub signals: Vec<f64>,
+    /// No word (nor Han character pair) of the message occurs in any question:
+    /// character n-grams alone are too weak a basis for an answer.
+    pub no_overlap: bool,
+}
+
+impl IntentScorer {
+    /// Trains on `(entry index, analysed question)` pairs.
+    pub fn train(
+        examples: &[(usize, Analysis)],
+        n_entries: usize,
+        method: Method,
+        seed: u64,
+    ) -> Self {
+        let terms: Vec<Vec<String>> = examples.iter().map(|(_, a)| a.retrieval_terms()).collect();
+        let bm25 = Bm25Index::build(
+            examples
+                .iter()
+                .zip(&terms)
+                .map(|((e, _), t)| (*e, t.as_slice())),
+            n_entries,
+        );
+        let classifier = match method {
+            Method::Bm25 => None,
+            Method::Hybrid => {
+                let analyses: Vec<Analysis> = examples.iter().map(|(_, a)| a.clone()).collect();
+                let vectorizer = TfidfVectorizer::fit(&analyses);
+                let xs: Vec<_> = analyses.iter().map(|a| vectorizer.transform(a)).collect();
+                let labels: Vec<usize> = examples.iter().map(|(e, _)| *e).collect();
+                let params = SvmParams {
+                    seed,
+                    ..SvmParams::default()
+                };
+                let svm =
+                    LinearSvm::train(&xs, &labels, n_entries, vectorizer.n_features(), params);
+                Some((vectorizer, svm))
+            }
+        };
+        Self {
+            method,
+            n_entries,
+            classifier,
+            bm25,
+        }
+    }
+
+    /// Ranks the entries for an analysed message.
+    ///
+    /// Signals (hybrid): the top classifier score, its margin over the
+    /// second, whether BM25's best entry is the classifier's, and the top
+    /// entry's BM25 score relative to BM25's best. Signals (BM25 alone):
+    /// log of the top score and the relative margin over the second.
+    pub fn score(&self, analysis: &Analysis) -> Scored {
+        let bm25 = self.bm25.entry_scores(&analysis.retrieval_terms());
+        let bm25_best = bm25.iter().copied().fold(0.0f32, f32::max);
+        let scores = match &self.classifier {
+            Some((vectorizer, svm)) => svm.scores(&vectorizer.transform(analysis)),
+            None => bm25.clone(),
+        };
+        let mut ranking: Vec<(usize, f32)> = scores.iter().copied().enumerate().collect();
+        ranking.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let s1 = ranking.first().map_or(0.0, |r| r.1);
+        let s2 = ranking.get(1).map_or(0.0, |r| r.1);
+        let top = ranking.first().map_or(0, |r| r.0);
+        let signals = match self.method {
+            Method::Hybrid => {
+                let bm25_top = bm25
+                    .iter()
+                    .enumerate()
+                    .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)))
+                    .map(|(i, _)| i);
+                let agree = bm25_best > 0.0 && bm25_top == Some(top);
+                let ratio = if bm25_best > 0.0 {
+                    bm25[top] / bm25_best
+                } else {
+                    0.0
+                };
+                vec![
+                    f64::from(s1),
+                    f64::from(s1 - s2),
+                    if agree { 1.0 } else { 0.0 },
+                    f64::from(ratio),
+                ]
+            }
+            Method::Bm25 => vec![
+                f64::from(s1).ln_1p(),
+                if s1 > 0.0 {
+                    f64::from((s1 - s2) / s1)
+                } else {
+                    0.0
+                },
+            ],
+        };
+        Scored {
+            ranking,
+            signals,
+            no_overlap: bm25_best <= 0.0,
+        }
+    }
+
+    pub fn n_entries(&self) -> usize {
+        self.n_entries
+    }
+}
