@@ -3,7 +3,9 @@
 
 use serde::Serialize;
 
-use crate::confidence_calibration::{Calibrator, HeldOut, Thresholds, choose_thresholds};
+use crate::confidence_calibration::{
+    Calibrator, HeldOut, OUT_OF_SCOPE_SHARE, Thresholds, choose_thresholds,
+};
 use crate::conversation_cues::{SmallTalk, small_talk, wants_human};
 use crate::error::BotError;
 use crate::intent_scorer::{IntentScorer, Method, Scored};
@@ -116,7 +118,12 @@ impl Bot {
             .flat_map(|(i, e)| e.all_questions().map(move |q| (i, analyze(q))))
             .collect();
         let (calibrator, thresholds) = calibrate(&entries, &examples, config);
-        let scorer = IntentScorer::train(&examples, entries.len(), config.method, config.seed);
+        let scorer = IntentScorer::train(
+            &examples,
+            &out_of_scope_mask(&entries),
+            config.method,
+            config.seed,
+        );
         Ok(Self {
             entries,
             scorer,
@@ -226,6 +233,10 @@ impl Bot {
     }
 }
 
+fn out_of_scope_mask(entries: &[FaqEntry]) -> Vec<bool> {
+    entries.iter().map(|e| e.out_of_scope).collect()
+}
+
 /// The best in-scope entries of a ranking.
 fn candidate_entries<'a>(ranking: &[(usize, f32)], entries: &'a [FaqEntry]) -> Vec<&'a FaqEntry> {
     ranking
@@ -258,7 +269,12 @@ fn calibrate(
         if train.is_empty() {
             continue;
         }
-        let scorer = IntentScorer::train(&train, entries.len(), config.method, config.seed);
+        let scorer = IntentScorer::train(
+            &train,
+            &out_of_scope_mask(entries),
+            config.method,
+            config.seed,
+        );
         for ((gold, analysis), _) in examples.iter().zip(&fold_of).filter(|(_, f)| **f == fold) {
             held_out.push((scorer.score(analysis), *gold));
         }
@@ -279,11 +295,35 @@ fn calibrate(
         .iter()
         .map(|(s, g)| s.ranking[0].0 == *g)
         .collect();
-    let calibrator = Calibrator::fit(&signals, &correct);
+    // Out-of-scope questions weigh as if they were OUT_OF_SCOPE_SHARE of the
+    // traffic (only when the knowledge base has any).
+    let n_oos = held_out
+        .iter()
+        .filter(|(_, g)| entries[*g].out_of_scope)
+        .count();
+    let n_in = held_out.len() - n_oos;
+    let oos_weight = if n_oos > 0 && n_in > 0 {
+        OUT_OF_SCOPE_SHARE / (1.0 - OUT_OF_SCOPE_SHARE) * n_in as f64 / n_oos as f64
+    } else {
+        1.0
+    };
+    let weights: Vec<f64> = considered
+        .iter()
+        .map(|(_, g)| {
+            if entries[*g].out_of_scope {
+                oos_weight
+            } else {
+                1.0
+            }
+        })
+        .collect();
+    let calibrator = Calibrator::fit(&signals, &correct, &weights);
     let items: Vec<HeldOut> = considered
         .iter()
         .zip(&correct)
-        .map(|((s, gold), &top_correct)| HeldOut {
+        .zip(&weights)
+        .map(|(((s, gold), &top_correct), &weight)| HeldOut {
+            weight,
             confidence: calibrator.confidence(&s.signals),
             // An out-of-scope question is never helped by answering or by candidates.
             top_correct: top_correct && !entries[*gold].out_of_scope,

@@ -22,6 +22,14 @@ pub const GAIN_WRONG_ANSWER: f64 = -1.0;
 pub const GAIN_USEFUL_CANDIDATES: f64 = 0.5;
 pub const GAIN_USELESS_CANDIDATES: f64 = -0.5;
 
+/// Share of customer messages assumed to be out of scope when a knowledge
+/// base declares out-of-scope entries. A knowledge base holds a handful of
+/// examples of what it must not answer, but in live traffic such messages are
+/// common (greetings aside, typically a fifth or more of what customers
+/// write), so held-out out-of-scope questions are weighted up to this share
+/// before fitting the calibration and choosing thresholds.
+pub const OUT_OF_SCOPE_SHARE: f64 = 0.2;
+
 /// A calibrated probability is only worth answering on above this, whatever
 /// the cross-validation says (it says less in a tiny knowledge base).
 pub const MIN_ANSWER_THRESHOLD: f32 = 0.5;
@@ -42,7 +50,8 @@ fn sigmoid(z: f64) -> f64 {
 impl Calibrator {
     /// Fits P(correct | signals) by Newton's method with a small ridge
     /// penalty (which also keeps the fit finite when every example agrees).
-    pub fn fit(signals: &[Vec<f64>], correct: &[bool]) -> Self {
+    /// `weights` are per-example importance weights.
+    pub fn fit(signals: &[Vec<f64>], correct: &[bool], weights: &[f64]) -> Self {
         let d = signals.first().map_or(0, Vec::len);
         let n = signals.len().max(1) as f64;
         let mut mean = vec![0.0; d];
@@ -79,10 +88,10 @@ impl Calibrator {
         for _ in 0..50 {
             let mut grad = vec![0.0; dim];
             let mut hess = vec![vec![0.0; dim]; dim];
-            for (x, &y) in xs.iter().zip(correct) {
+            for ((x, &y), &weight) in xs.iter().zip(correct).zip(weights) {
                 let p = sigmoid(x.iter().zip(&beta).map(|(a, b)| a * b).sum());
-                let r = p - if y { 1.0 } else { 0.0 };
-                let w = (p * (1.0 - p)).max(1e-9);
+                let r = weight * (p - if y { 1.0 } else { 0.0 });
+                let w = weight * (p * (1.0 - p)).max(1e-9);
                 for a in 0..dim {
                     grad[a] += r * x[a];
                     for b in 0..dim {
@@ -139,12 +148,14 @@ fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
         }
         a.swap(col, pivot);
         b.swap(col, pivot);
-        for row in col + 1..n {
-            let f = a[row][col] / a[col][col];
-            for k in col..n {
-                a[row][k] -= f * a[col][k];
+        let (upper, lower) = a.split_at_mut(col + 1);
+        let pivot_row = &upper[col];
+        for (offset, row) in lower.iter_mut().enumerate() {
+            let f = row[col] / pivot_row[col];
+            for (r, p) in row[col..].iter_mut().zip(&pivot_row[col..]) {
+                *r -= f * p;
             }
-            b[row] -= f * b[col];
+            b[col + 1 + offset] -= f * b[col];
         }
     }
     let mut x = vec![0.0; n];
@@ -171,6 +182,8 @@ pub struct HeldOut {
     pub top_correct: bool,
     /// The right entry is among the candidates the bot would offer.
     pub in_candidates: bool,
+    /// Importance weight (see [`OUT_OF_SCOPE_SHARE`]).
+    pub weight: f64,
 }
 
 /// Picks the thresholds that maximise the total gain over held-out questions
@@ -190,21 +203,23 @@ pub fn choose_thresholds(items: &[HeldOut]) -> Thresholds {
     // answer_gain_from[i]: gain if items i.. are answered.
     let mut answer_gain_from = vec![0.0; n + 1];
     for i in (0..n).rev() {
-        let g = if sorted[i].top_correct {
-            GAIN_RIGHT_ANSWER
-        } else {
-            GAIN_WRONG_ANSWER
-        };
+        let g = sorted[i].weight
+            * if sorted[i].top_correct {
+                GAIN_RIGHT_ANSWER
+            } else {
+                GAIN_WRONG_ANSWER
+            };
         answer_gain_from[i] = answer_gain_from[i + 1] + g;
     }
     // cand_prefix[i]: gain if items ..i are offered candidates.
     let mut cand_prefix = vec![0.0; n + 1];
     for i in 0..n {
-        let g = if sorted[i].in_candidates {
-            GAIN_USEFUL_CANDIDATES
-        } else {
-            GAIN_USELESS_CANDIDATES
-        };
+        let g = sorted[i].weight
+            * if sorted[i].in_candidates {
+                GAIN_USEFUL_CANDIDATES
+            } else {
+                GAIN_USELESS_CANDIDATES
+            };
         cand_prefix[i + 1] = cand_prefix[i] + g;
     }
     // Cut points: index i means items i.. are answered; j <= i means items

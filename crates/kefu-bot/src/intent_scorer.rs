@@ -22,6 +22,8 @@ pub enum Method {
 pub struct IntentScorer {
     method: Method,
     n_entries: usize,
+    /// Which entries are out of scope (their score is a signal of its own).
+    out_of_scope: Vec<bool>,
     classifier: Option<(TfidfVectorizer, LinearSvm)>,
     bm25: Bm25Index,
 }
@@ -39,13 +41,15 @@ pub struct Scored {
 }
 
 impl IntentScorer {
-    /// Trains on `(entry index, analysed question)` pairs.
+    /// Trains on `(entry index, analysed question)` pairs; `out_of_scope[e]`
+    /// tells whether entry `e` is an out-of-scope entry.
     pub fn train(
         examples: &[(usize, Analysis)],
-        n_entries: usize,
+        out_of_scope: &[bool],
         method: Method,
         seed: u64,
     ) -> Self {
+        let n_entries = out_of_scope.len();
         let terms: Vec<Vec<String>> = examples.iter().map(|(_, a)| a.retrieval_terms()).collect();
         let bm25 = Bm25Index::build(
             examples
@@ -73,6 +77,7 @@ impl IntentScorer {
         Self {
             method,
             n_entries,
+            out_of_scope: out_of_scope.to_vec(),
             classifier,
             bm25,
         }
@@ -82,7 +87,9 @@ impl IntentScorer {
     ///
     /// Signals (hybrid): the top classifier score, its margin over the
     /// second, whether BM25's best entry is the classifier's, and the top
-    /// entry's BM25 score relative to BM25's best. Signals (BM25 alone):
+    /// entry's BM25 score relative to BM25's best, and how close the message
+    /// is to the out-of-scope entries (their best classifier score minus the
+    /// top score; -1 when there are none). Signals (BM25 alone):
     /// log of the top score and the relative margin over the second.
     pub fn score(&self, analysis: &Analysis) -> Scored {
         let bm25 = self.bm25.entry_scores(&analysis.retrieval_terms());
@@ -109,11 +116,18 @@ impl IntentScorer {
                 } else {
                     0.0
                 };
+                let oos_best = scores
+                    .iter()
+                    .zip(&self.out_of_scope)
+                    .filter(|(_, o)| **o)
+                    .map(|(s, _)| *s)
+                    .fold(None, |m: Option<f32>, s| Some(m.map_or(s, |m| m.max(s))));
                 vec![
                     f64::from(s1),
                     f64::from(s1 - s2),
                     if agree { 1.0 } else { 0.0 },
                     f64::from(ratio),
+                    oos_best.map_or(-1.0, |o| f64::from(o - s1)),
                 ]
             }
             Method::Bm25 => vec![
