@@ -3,6 +3,7 @@
 
 mod config;
 mod demo;
+mod eval;
 mod jobs;
 mod serve;
 mod telemetry;
@@ -54,6 +55,11 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Evaluate the bot on labelled data.
+    Eval {
+        #[command(subcommand)]
+        command: eval::EvalCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -81,6 +87,11 @@ enum UserCommand {
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    // The evaluation needs neither the configuration nor the runtime, and
+    // must keep stdout for its report.
+    if let Command::Eval { command } = cli.command {
+        return eval::run(command);
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -143,6 +154,7 @@ fn main() -> anyhow::Result<()> {
             };
             rt.block_on(demo::set_password(&cfg, &email, &password))
         }
+        Command::Eval { .. } => unreachable!("handled before the configuration is loaded"),
     }
 }
 
