@@ -8,7 +8,7 @@ use crate::confidence_calibration::{
 };
 use crate::conversation_cues::{SmallTalk, small_talk, wants_human};
 use crate::error::BotError;
-use crate::intent_scorer::{IntentScorer, Method, Scored};
+use crate::intent_scorer::{IntentScorer, Method, RawScores, Scored};
 use crate::knowledge_base::{FaqEntry, KnowledgeBase};
 use crate::linear_svm::SplitMix64;
 use crate::text_analysis::{Analysis, analyze};
@@ -16,6 +16,9 @@ use crate::text_analysis::{Analysis, analyze};
 /// The longest message the bot reads, in characters. Support questions are
 /// short; anything this long is a pasted document and goes to a human.
 pub const MAX_QUERY_CHARS: usize = 2000;
+/// BM25 weights tried when fusing BM25 into the classifier's ranking (the
+/// classifier's scores are margins around ±1; BM25 is scaled to 0..1).
+const BM25_WEIGHTS: [f32; 5] = [0.05, 0.1, 0.2, 0.3, 0.5];
 /// How many candidates the bot offers when it is unsure.
 pub const MAX_CANDIDATES: usize = 3;
 
@@ -117,13 +120,14 @@ impl Bot {
             .enumerate()
             .flat_map(|(i, e)| e.all_questions().map(move |q| (i, analyze(q))))
             .collect();
-        let (calibrator, thresholds) = calibrate(&entries, &examples, config);
-        let scorer = IntentScorer::train(
+        let (calibrator, thresholds, bm25_weight) = calibrate(&entries, &examples, config);
+        let mut scorer = IntentScorer::train(
             &examples,
             &out_of_scope_mask(&entries),
             config.method,
             config.seed,
         );
+        scorer.set_bm25_weight(bm25_weight);
         Ok(Self {
             entries,
             scorer,
@@ -135,6 +139,11 @@ impl Bot {
     /// The thresholds derived from the knowledge base.
     pub fn thresholds(&self) -> Thresholds {
         self.thresholds
+    }
+
+    /// The weight of BM25 in the ranking, chosen by cross-validation.
+    pub fn bm25_weight(&self) -> f32 {
+        self.scorer.bm25_weight()
     }
 
     /// The enabled entries the bot answers from.
@@ -249,16 +258,18 @@ fn candidate_entries<'a>(ranking: &[(usize, f32)], entries: &'a [FaqEntry]) -> V
 
 /// Cross-validates over the questions: every question is scored by a model
 /// trained without it (folds stratified per entry, so each entry keeps most
-/// of its questions in every training fold). The held-out signals fit the
-/// calibrator, and the calibrated held-out confidences give the thresholds.
+/// of its questions in every training fold). The held-out scores choose the
+/// BM25 weight of the ranking, the held-out signals fit the calibrator, and
+/// the calibrated held-out confidences give the thresholds.
 fn calibrate(
     entries: &[FaqEntry],
     examples: &[Example],
     config: BotConfig,
-) -> (Calibrator, Thresholds) {
+) -> (Calibrator, Thresholds, f32) {
     let folds = config.folds.max(2);
     let fold_of = assign_folds(examples, entries.len(), folds, config.seed);
-    let mut held_out: Vec<(Scored, usize)> = Vec::with_capacity(examples.len());
+    let mut raw_held_out: Vec<(RawScores, usize)> = Vec::with_capacity(examples.len());
+    let mut fold_scorer = None;
     for fold in 0..folds {
         let train: Vec<Example> = examples
             .iter()
@@ -276,9 +287,44 @@ fn calibrate(
             config.seed,
         );
         for ((gold, analysis), _) in examples.iter().zip(&fold_of).filter(|(_, f)| **f == fold) {
-            held_out.push((scorer.score(analysis), *gold));
+            raw_held_out.push((scorer.raw_scores(analysis), *gold));
         }
+        fold_scorer = Some(scorer);
     }
+    let Some(scorer) = fold_scorer else {
+        return (Calibrator::fit(&[], &[], &[]), choose_thresholds(&[]), 0.0);
+    };
+    // The BM25 weight in the ranking: the one that ranks most held-out
+    // questions right (the first, i.e. smallest, on ties).
+    let bm25_weight = match config.method {
+        Method::Bm25 => 0.0,
+        Method::Hybrid => {
+            let top1_right = |w: f32| {
+                raw_held_out
+                    .iter()
+                    .filter(|(raw, gold)| {
+                        scorer
+                            .fuse(raw, w)
+                            .ranking
+                            .first()
+                            .is_some_and(|r| r.0 == *gold)
+                    })
+                    .count()
+            };
+            let mut best = (0.0, top1_right(0.0));
+            for w in BM25_WEIGHTS {
+                let right = top1_right(w);
+                if right > best.1 {
+                    best = (w, right);
+                }
+            }
+            best.0
+        }
+    };
+    let held_out: Vec<(Scored, usize)> = raw_held_out
+        .iter()
+        .map(|(raw, gold)| (scorer.fuse(raw, bm25_weight), *gold))
+        .collect();
     // Only questions whose top entry is in scope need a confidence: the bot
     // hands off on out-of-scope entries without looking at it.
     let considered: Vec<&(Scored, usize)> = held_out
@@ -333,7 +379,7 @@ fn calibrate(
                     .any(|e| e.id == entries[*gold].id),
         })
         .collect();
-    (calibrator, choose_thresholds(&items))
+    (calibrator, choose_thresholds(&items), bm25_weight)
 }
 
 /// Stratified fold assignment: each entry's questions are shuffled (seeded)

@@ -134,6 +134,8 @@ pub struct IntentReport {
     /// Embedding models used: none in this version.
     pub models: Option<Vec<String>>,
     pub thresholds: Thresholds,
+    /// Weight of BM25 in the ranking, chosen by cross-validation.
+    pub bm25_weight: f32,
 }
 
 fn ratio(num: usize, den: usize) -> Option<f64> {
@@ -268,5 +270,6 @@ pub fn evaluate_intents(
         train_s,
         models: None,
         thresholds: bot.thresholds(),
+        bm25_weight: bot.bm25_weight(),
     })
 }

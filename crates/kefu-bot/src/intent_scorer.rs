@@ -24,8 +24,17 @@ pub struct IntentScorer {
     n_entries: usize,
     /// Which entries are out of scope (their score is a signal of its own).
     out_of_scope: Vec<bool>,
+    /// See [`IntentScorer::set_bm25_weight`].
+    bm25_weight: f32,
     classifier: Option<(TfidfVectorizer, LinearSvm)>,
     bm25: Bm25Index,
+}
+
+/// Per-entry scores of one message from each scorer.
+#[derive(Debug, Clone)]
+pub struct RawScores {
+    pub classifier: Option<Vec<f32>>,
+    pub bm25: Vec<f32>,
 }
 
 /// The entries ranked for one message, with the raw confidence signals.
@@ -78,6 +87,7 @@ impl IntentScorer {
             method,
             n_entries,
             out_of_scope: out_of_scope.to_vec(),
+            bm25_weight: 0.0,
             classifier,
             bm25,
         }
@@ -92,10 +102,42 @@ impl IntentScorer {
     /// top score; -1 when there are none). Signals (BM25 alone):
     /// log of the top score and the relative margin over the second.
     pub fn score(&self, analysis: &Analysis) -> Scored {
-        let bm25 = self.bm25.entry_scores(&analysis.retrieval_terms());
+        self.fuse(&self.raw_scores(analysis), self.bm25_weight)
+    }
+
+    /// The classifier's and BM25's scores for every entry, before fusion.
+    pub fn raw_scores(&self, analysis: &Analysis) -> RawScores {
+        RawScores {
+            classifier: self
+                .classifier
+                .as_ref()
+                .map(|(vectorizer, svm)| svm.scores(&vectorizer.transform(analysis))),
+            bm25: self.bm25.entry_scores(&analysis.retrieval_terms()),
+        }
+    }
+
+    /// How much BM25 (scaled to 0..1 by the best entry's score) is added to
+    /// the classifier's scores when ranking.
+    pub fn set_bm25_weight(&mut self, weight: f32) {
+        self.bm25_weight = weight;
+    }
+
+    pub fn bm25_weight(&self) -> f32 {
+        self.bm25_weight
+    }
+
+    /// Ranks entries from raw scores with a given BM25 weight (hybrid only;
+    /// BM25 alone ranks by BM25).
+    pub fn fuse(&self, raw: &RawScores, bm25_weight: f32) -> Scored {
+        let bm25 = &raw.bm25;
         let bm25_best = bm25.iter().copied().fold(0.0f32, f32::max);
-        let scores = match &self.classifier {
-            Some((vectorizer, svm)) => svm.scores(&vectorizer.transform(analysis)),
+        let scores: Vec<f32> = match &raw.classifier {
+            Some(classifier) if bm25_best > 0.0 && bm25_weight != 0.0 => classifier
+                .iter()
+                .zip(bm25)
+                .map(|(c, b)| c + bm25_weight * b / bm25_best)
+                .collect(),
+            Some(classifier) => classifier.clone(),
             None => bm25.clone(),
         };
         let mut ranking: Vec<(usize, f32)> = scores.iter().copied().enumerate().collect();
