@@ -23,7 +23,7 @@ pub enum BotError {
     #[error("knowledge entry {id:?} is invalid: {reason}")]
     InvalidEntry { id: String, reason: String },
     /// An evaluation file could not be read.
-    #[error("reading {path}: {source}")]
+    #[error("reading {path}")]
     Io {
         path: PathBuf,
         #[source]

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use crate::bot::{Bot, BotConfig, Decision, HandoffReason};
+use crate::bot::{Bot, BotConfig, Decision};
 use crate::confidence_calibration::Thresholds;
 use crate::error::BotError;
 use crate::intent_scorer::Method;
@@ -201,9 +201,10 @@ pub fn evaluate_intents(
                         candidates += 1;
                         None
                     }
-                    Decision::Handoff { reason } => {
+                    // Every handoff (asked for a human, out of scope, unsure)
+                    // counts as predicting "out of scope".
+                    Decision::Handoff { .. } => {
                         handoffs += 1;
-                        let _: &HandoffReason = reason;
                         Some(OOS_LABEL)
                     }
                     Decision::SmallTalk(_) => None,

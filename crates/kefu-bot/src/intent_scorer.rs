@@ -10,7 +10,8 @@ use crate::tfidf_features::TfidfVectorizer;
 /// How entries are ranked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Method {
-    /// Linear SVM over TF-IDF ranks; BM25 agreement feeds the confidence.
+    /// Linear SVM over TF-IDF ranks, with BM25 added at a weight chosen by
+    /// cross-validation; BM25's agreement also feeds the confidence.
     #[default]
     Hybrid,
     /// BM25 alone (the baseline the classifier has to beat).

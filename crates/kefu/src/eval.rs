@@ -19,7 +19,7 @@ pub enum EvalCommand {
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
 pub enum MethodArg {
-    /// TF-IDF linear SVM ranking, BM25 agreement in the confidence (the bot's default).
+    /// TF-IDF linear SVM with BM25 fused in (the bot's default).
     Hybrid,
     /// BM25 alone, as a baseline.
     Bm25,

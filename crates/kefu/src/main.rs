@@ -87,11 +87,6 @@ enum UserCommand {
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    // The evaluation needs neither the configuration nor the runtime, and
-    // must keep stdout for its report.
-    if let Command::Eval { command } = cli.command {
-        return eval::run(command);
-    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -154,7 +149,8 @@ fn main() -> anyhow::Result<()> {
             };
             rt.block_on(demo::set_password(&cfg, &email, &password))
         }
-        Command::Eval { .. } => unreachable!("handled before the configuration is loaded"),
+        // No logging set up: stdout is the report, progress goes to stderr.
+        Command::Eval { command } => eval::run(command),
     }
 }
 
