@@ -55,6 +55,11 @@ impl Bm25Index {
         index
     }
 
+    /// Whether any question contains the term.
+    pub fn knows(&self, term: &str) -> bool {
+        self.postings.contains_key(term)
+    }
+
     /// Best BM25 score of each entry for the query terms (0 when no term
     /// matches). Repeated query terms count once.
     pub fn entry_scores(&self, terms: &[String]) -> Vec<f32> {

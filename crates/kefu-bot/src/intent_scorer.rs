@@ -36,6 +36,9 @@ pub struct IntentScorer {
 pub struct RawScores {
     pub classifier: Option<Vec<f32>>,
     pub bm25: Vec<f32>,
+    /// Share of the message's distinct words that occur in some question:
+    /// unknown words are what out-of-scope messages are made of.
+    pub coverage: f32,
 }
 
 /// The entries ranked for one message, with the raw confidence signals.
@@ -96,12 +99,13 @@ impl IntentScorer {
 
     /// Ranks the entries for an analysed message.
     ///
-    /// Signals (hybrid): the top classifier score, its margin over the
-    /// second, whether BM25's best entry is the classifier's, and the top
-    /// entry's BM25 score relative to BM25's best, and how close the message
-    /// is to the out-of-scope entries (their best classifier score minus the
-    /// top score; -1 when there are none). Signals (BM25 alone):
-    /// log of the top score and the relative margin over the second.
+    /// Signals (hybrid): the top (fused) score; its margin over the second;
+    /// whether BM25's best entry is the top entry; the top entry's BM25 score
+    /// relative to BM25's best; how close the message is to the out-of-scope
+    /// entries (their best score minus the top score, -1 when there are none);
+    /// the log of the top entry's BM25 score; the share of known words.
+    /// Signals (BM25 alone): log of the top score, the relative margin over
+    /// the second, the share of known words.
     pub fn score(&self, analysis: &Analysis) -> Scored {
         self.fuse(&self.raw_scores(analysis), self.bm25_weight)
     }
@@ -114,6 +118,17 @@ impl IntentScorer {
                 .as_ref()
                 .map(|(vectorizer, svm)| svm.scores(&vectorizer.transform(analysis))),
             bm25: self.bm25.entry_scores(&analysis.retrieval_terms()),
+            coverage: {
+                let mut words: Vec<&String> = analysis.words.iter().collect();
+                words.sort_unstable();
+                words.dedup();
+                let known = words.iter().filter(|w| self.bm25.knows(w)).count();
+                if words.is_empty() {
+                    0.0
+                } else {
+                    known as f32 / words.len() as f32
+                }
+            },
         }
     }
 
@@ -171,6 +186,8 @@ impl IntentScorer {
                     if agree { 1.0 } else { 0.0 },
                     f64::from(ratio),
                     oos_best.map_or(-1.0, |o| f64::from(o - s1)),
+                    f64::from(bm25[top]).ln_1p(),
+                    f64::from(raw.coverage),
                 ]
             }
             Method::Bm25 => vec![
@@ -180,6 +197,7 @@ impl IntentScorer {
                 } else {
                     0.0
                 },
+                f64::from(raw.coverage),
             ],
         };
         Scored {
