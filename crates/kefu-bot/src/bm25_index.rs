@@ -67,7 +67,9 @@ impl Bm25Index {
         unique.sort_unstable();
         unique.dedup();
         let n_docs = self.doc_len.len() as f32;
-        let mut doc_scores: HashMap<u32, f32> = HashMap::new();
+        // A dense accumulator: a few tens of thousands of floats are cheaper
+        // to clear and scan than hashing every posting of a common word.
+        let mut doc_scores = vec![0.0f32; self.doc_len.len()];
         for t in unique {
             let Some(list) = self.postings.get(t.as_str()) else {
                 continue;
@@ -77,14 +79,14 @@ impl Bm25Index {
             for &(doc, tf) in list {
                 let tf = f32::from(tf);
                 let norm = K1 * (1.0 - B + B * self.doc_len[doc as usize] / self.avg_len);
-                *doc_scores.entry(doc).or_default() += idf * tf * (K1 + 1.0) / (tf + norm);
+                doc_scores[doc as usize] += idf * tf * (K1 + 1.0) / (tf + norm);
             }
         }
         let mut out = vec![0.0f32; self.n_entries];
-        for (doc, s) in doc_scores {
-            let e = self.doc_entry[doc as usize] as usize;
-            if s > out[e] {
-                out[e] = s;
+        for (&e, &s) in self.doc_entry.iter().zip(&doc_scores) {
+            let best = &mut out[e as usize];
+            if s > *best {
+                *best = s;
             }
         }
         out
