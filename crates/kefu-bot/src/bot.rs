@@ -121,8 +121,9 @@ impl Bot {
             .flat_map(|(i, e)| e.all_questions().map(move |q| (i, analyze(q))))
             .collect();
         let (calibrator, thresholds, bm25_weight) = calibrate(&entries, &examples, config);
+        let all: Vec<(usize, &Analysis)> = examples.iter().map(|(e, a)| (*e, a)).collect();
         let mut scorer = IntentScorer::train(
-            &examples,
+            &all,
             &out_of_scope_mask(&entries),
             config.method,
             config.seed,
@@ -271,11 +272,12 @@ fn calibrate(
     let mut raw_held_out: Vec<(RawScores, usize)> = Vec::with_capacity(examples.len());
     let mut fold_scorer = None;
     for fold in 0..folds {
-        let train: Vec<Example> = examples
+        // Borrowed, not cloned: the analyses are the bulk of the build's memory.
+        let train: Vec<(usize, &Analysis)> = examples
             .iter()
             .zip(&fold_of)
             .filter(|(_, f)| **f != fold)
-            .map(|(e, _)| e.clone())
+            .map(|((e, a), _)| (*e, a))
             .collect();
         if train.is_empty() {
             continue;

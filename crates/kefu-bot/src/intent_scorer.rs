@@ -57,7 +57,7 @@ impl IntentScorer {
     /// Trains on `(entry index, analysed question)` pairs; `out_of_scope[e]`
     /// tells whether entry `e` is an out-of-scope entry.
     pub fn train(
-        examples: &[(usize, Analysis)],
+        examples: &[(usize, &Analysis)],
         out_of_scope: &[bool],
         method: Method,
         seed: u64,
@@ -74,7 +74,7 @@ impl IntentScorer {
         let classifier = match method {
             Method::Bm25 => None,
             Method::Hybrid => {
-                let analyses: Vec<Analysis> = examples.iter().map(|(_, a)| a.clone()).collect();
+                let analyses: Vec<&Analysis> = examples.iter().map(|(_, a)| *a).collect();
                 let vectorizer = TfidfVectorizer::fit(&analyses);
                 let xs: Vec<_> = analyses.iter().map(|a| vectorizer.transform(a)).collect();
                 let labels: Vec<usize> = examples.iter().map(|(e, _)| *e).collect();

@@ -38,7 +38,7 @@ fn word_features(a: &Analysis) -> impl Iterator<Item = String> + '_ {
 
 impl TfidfVectorizer {
     /// Learns the vocabulary and idf from the training analyses.
-    pub fn fit(docs: &[Analysis]) -> Self {
+    pub fn fit(docs: &[&Analysis]) -> Self {
         let mut word_df: HashMap<String, u32> = HashMap::new();
         let mut char_df: HashMap<String, u32> = HashMap::new();
         for d in docs {
