@@ -71,16 +71,16 @@ fn clinc150_subset_is_well_above_chance_and_hands_off_out_of_scope() {
     );
     // Chance is 1/150.
     assert!(
-        report.top1_accuracy.expect("in-scope texts") > 0.80,
+        report.top1_accuracy.expect("in-scope texts") > 0.83,
         "{report:?}"
     );
     assert!(
-        report.accuracy.expect("in-scope texts") > 0.65,
+        report.accuracy.expect("in-scope texts") > 0.72,
         "{report:?}"
     );
-    assert!(report.oos_recall.expect("oos texts") > 0.40, "{report:?}");
+    assert!(report.oos_recall.expect("oos texts") > 0.60, "{report:?}");
     assert!(
-        report.answered_accuracy.expect("answers") > 0.85,
+        report.answered_accuracy.expect("answers") > 0.90,
         "{report:?}"
     );
     assert!(report.models.is_none());
@@ -100,7 +100,8 @@ fn banking77_carved_dev_subset() {
         "banking77 subset: {}",
         serde_json::to_string(&report).expect("json")
     );
-    assert!(report.top1_accuracy.expect("in-scope") > 0.75, "{report:?}");
+    assert!(report.top1_accuracy.expect("in-scope") > 0.82, "{report:?}");
+    assert!(report.accuracy.expect("in-scope") > 0.72, "{report:?}");
     assert!(report.oos_recall.is_none());
 }
 
@@ -130,8 +131,8 @@ fn massive_zh_subset_and_the_bm25_baseline() {
         "massive_zh subset, bm25: {}",
         serde_json::to_string(&bm25).expect("json")
     );
-    assert!(hybrid.top1_accuracy.expect("in-scope") > 0.65, "{hybrid:?}");
-    assert!(bm25.top1_accuracy.expect("in-scope") > 0.40, "{bm25:?}");
+    assert!(hybrid.top1_accuracy.expect("in-scope") > 0.68, "{hybrid:?}");
+    assert!(bm25.top1_accuracy.expect("in-scope") > 0.50, "{bm25:?}");
     assert!(
         hybrid.top1_accuracy >= bm25.top1_accuracy,
         "the classifier beats plain BM25"
