@@ -115,5 +115,6 @@ fn print_table(out: &mut impl Write, r: &IntentReport) -> std::io::Result<()> {
         "thresholds         answer {:.3}, candidates {:.3}",
         r.thresholds.answer, r.thresholds.candidates
     )?;
+    writeln!(out, "bm25_weight        {:.2}", r.bm25_weight)?;
     writeln!(out, "models             none")
 }
