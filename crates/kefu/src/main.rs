@@ -3,6 +3,7 @@
 
 mod config;
 mod demo;
+mod eval;
 mod jobs;
 mod serve;
 mod telemetry;
@@ -53,6 +54,11 @@ enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Evaluate the bot on labelled data.
+    Eval {
+        #[command(subcommand)]
+        command: eval::EvalCommand,
     },
 }
 
@@ -143,6 +149,8 @@ fn main() -> anyhow::Result<()> {
             };
             rt.block_on(demo::set_password(&cfg, &email, &password))
         }
+        // No logging set up: stdout is the report, progress goes to stderr.
+        Command::Eval { command } => eval::run(command),
     }
 }
 

@@ -1,0 +1,213 @@
+//! Scores a message against every entry: the linear classifier ranks, BM25
+//! provides a second, independent opinion, and both become the raw signals
+//! that the calibrator turns into one confidence.
+
+use crate::bm25_index::Bm25Index;
+use crate::linear_svm::{LinearSvm, SvmParams};
+use crate::text_analysis::Analysis;
+use crate::tfidf_features::TfidfVectorizer;
+
+/// How entries are ranked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Method {
+    /// Linear SVM over TF-IDF ranks, with BM25 added at a weight chosen by
+    /// cross-validation; BM25's agreement also feeds the confidence.
+    #[default]
+    Hybrid,
+    /// BM25 alone (the baseline the classifier has to beat).
+    Bm25,
+}
+
+/// A trained scorer over a fixed list of entries (indices `0..n_entries`).
+#[derive(Debug, Clone)]
+pub struct IntentScorer {
+    method: Method,
+    n_entries: usize,
+    /// Which entries are out of scope (their score is a signal of its own).
+    out_of_scope: Vec<bool>,
+    /// See [`IntentScorer::set_bm25_weight`].
+    bm25_weight: f32,
+    classifier: Option<(TfidfVectorizer, LinearSvm)>,
+    bm25: Bm25Index,
+}
+
+/// Per-entry scores of one message from each scorer.
+#[derive(Debug, Clone)]
+pub struct RawScores {
+    pub classifier: Option<Vec<f32>>,
+    pub bm25: Vec<f32>,
+    /// Share of the message's distinct words that occur in some question:
+    /// unknown words are what out-of-scope messages are made of.
+    pub coverage: f32,
+}
+
+/// The entries ranked for one message, with the raw confidence signals.
+#[derive(Debug, Clone)]
+pub struct Scored {
+    /// `(entry index, score)`, best first; ties keep entry order.
+    pub ranking: Vec<(usize, f32)>,
+    /// Raw signals for the calibrator (see [`IntentScorer::score`]).
+    pub signals: Vec<f64>,
+    /// No word (nor Han character pair) of the message occurs in any question:
+    /// character n-grams alone are too weak a basis for an answer.
+    pub no_overlap: bool,
+}
+
+impl IntentScorer {
+    /// Trains on `(entry index, analysed question)` pairs; `out_of_scope[e]`
+    /// tells whether entry `e` is an out-of-scope entry.
+    pub fn train(
+        examples: &[(usize, &Analysis)],
+        out_of_scope: &[bool],
+        method: Method,
+        seed: u64,
+    ) -> Self {
+        let n_entries = out_of_scope.len();
+        let terms: Vec<Vec<String>> = examples.iter().map(|(_, a)| a.retrieval_terms()).collect();
+        let bm25 = Bm25Index::build(
+            examples
+                .iter()
+                .zip(&terms)
+                .map(|((e, _), t)| (*e, t.as_slice())),
+            n_entries,
+        );
+        let classifier = match method {
+            Method::Bm25 => None,
+            Method::Hybrid => {
+                let analyses: Vec<&Analysis> = examples.iter().map(|(_, a)| *a).collect();
+                let vectorizer = TfidfVectorizer::fit(&analyses);
+                let xs: Vec<_> = analyses.iter().map(|a| vectorizer.transform(a)).collect();
+                let labels: Vec<usize> = examples.iter().map(|(e, _)| *e).collect();
+                let params = SvmParams {
+                    seed,
+                    ..SvmParams::default()
+                };
+                let svm =
+                    LinearSvm::train(&xs, &labels, n_entries, vectorizer.n_features(), params);
+                Some((vectorizer, svm))
+            }
+        };
+        Self {
+            method,
+            n_entries,
+            out_of_scope: out_of_scope.to_vec(),
+            bm25_weight: 0.0,
+            classifier,
+            bm25,
+        }
+    }
+
+    /// Ranks the entries for an analysed message.
+    ///
+    /// Signals (hybrid): the top (fused) score; its margin over the second;
+    /// whether BM25's best entry is the top entry; the top entry's BM25 score
+    /// relative to BM25's best; how close the message is to the out-of-scope
+    /// entries (their best score minus the top score, -1 when there are none);
+    /// the log of the top entry's BM25 score; the share of known words.
+    /// Signals (BM25 alone): log of the top score, the relative margin over
+    /// the second, the share of known words.
+    pub fn score(&self, analysis: &Analysis) -> Scored {
+        self.fuse(&self.raw_scores(analysis), self.bm25_weight)
+    }
+
+    /// The classifier's and BM25's scores for every entry, before fusion.
+    pub fn raw_scores(&self, analysis: &Analysis) -> RawScores {
+        RawScores {
+            classifier: self
+                .classifier
+                .as_ref()
+                .map(|(vectorizer, svm)| svm.scores(&vectorizer.transform(analysis))),
+            bm25: self.bm25.entry_scores(&analysis.retrieval_terms()),
+            coverage: {
+                let mut words: Vec<&String> = analysis.words.iter().collect();
+                words.sort_unstable();
+                words.dedup();
+                let known = words.iter().filter(|w| self.bm25.knows(w)).count();
+                if words.is_empty() {
+                    0.0
+                } else {
+                    known as f32 / words.len() as f32
+                }
+            },
+        }
+    }
+
+    /// How much BM25 (scaled to 0..1 by the best entry's score) is added to
+    /// the classifier's scores when ranking.
+    pub fn set_bm25_weight(&mut self, weight: f32) {
+        self.bm25_weight = weight;
+    }
+
+    pub fn bm25_weight(&self) -> f32 {
+        self.bm25_weight
+    }
+
+    /// Ranks entries from raw scores with a given BM25 weight (hybrid only;
+    /// BM25 alone ranks by BM25).
+    pub fn fuse(&self, raw: &RawScores, bm25_weight: f32) -> Scored {
+        let bm25 = &raw.bm25;
+        let bm25_best = bm25.iter().copied().fold(0.0f32, f32::max);
+        let scores: Vec<f32> = match &raw.classifier {
+            Some(classifier) if bm25_best > 0.0 && bm25_weight != 0.0 => classifier
+                .iter()
+                .zip(bm25)
+                .map(|(c, b)| c + bm25_weight * b / bm25_best)
+                .collect(),
+            Some(classifier) => classifier.clone(),
+            None => bm25.clone(),
+        };
+        let mut ranking: Vec<(usize, f32)> = scores.iter().copied().enumerate().collect();
+        ranking.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let s1 = ranking.first().map_or(0.0, |r| r.1);
+        let s2 = ranking.get(1).map_or(0.0, |r| r.1);
+        let top = ranking.first().map_or(0, |r| r.0);
+        let signals = match self.method {
+            Method::Hybrid => {
+                let bm25_top = bm25
+                    .iter()
+                    .enumerate()
+                    .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)))
+                    .map(|(i, _)| i);
+                let agree = bm25_best > 0.0 && bm25_top == Some(top);
+                let ratio = if bm25_best > 0.0 {
+                    bm25[top] / bm25_best
+                } else {
+                    0.0
+                };
+                let oos_best = scores
+                    .iter()
+                    .zip(&self.out_of_scope)
+                    .filter(|(_, o)| **o)
+                    .map(|(s, _)| *s)
+                    .fold(None, |m: Option<f32>, s| Some(m.map_or(s, |m| m.max(s))));
+                vec![
+                    f64::from(s1),
+                    f64::from(s1 - s2),
+                    if agree { 1.0 } else { 0.0 },
+                    f64::from(ratio),
+                    oos_best.map_or(-1.0, |o| f64::from(o - s1)),
+                    f64::from(bm25[top]).ln_1p(),
+                    f64::from(raw.coverage),
+                ]
+            }
+            Method::Bm25 => vec![
+                f64::from(s1).ln_1p(),
+                if s1 > 0.0 {
+                    f64::from((s1 - s2) / s1)
+                } else {
+                    0.0
+                },
+                f64::from(raw.coverage),
+            ],
+        };
+        Scored {
+            ranking,
+            signals,
+            no_overlap: bm25_best <= 0.0,
+        }
+    }
+
+    pub fn n_entries(&self) -> usize {
+        self.n_entries
+    }
+}

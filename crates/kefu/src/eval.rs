@@ -1,0 +1,120 @@
+//! `kefu eval`: measure the bot before a knowledge-base change goes live.
+//! The work is done by `kefu_bot::intent_evaluation`; this file only parses
+//! arguments and prints.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use kefu_bot::intent_evaluation::{IntentReport, carve_dev, evaluate_intents, read_records};
+use kefu_bot::{BotConfig, Method};
+
+#[derive(clap::Subcommand)]
+pub enum EvalCommand {
+    /// Evaluate intent answering on labelled JSONL (`{"text","label","lang"}`,
+    /// label `oos` = out of scope): builds the knowledge base from TRAIN as an
+    /// import would and answers every TEST text through the bot's decision.
+    Intents(IntentsArgs),
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum MethodArg {
+    /// TF-IDF linear SVM with BM25 fused in (the bot's default).
+    Hybrid,
+    /// BM25 alone, as a baseline.
+    Bm25,
+}
+
+#[derive(clap::Args)]
+pub struct IntentsArgs {
+    /// Training records: they become the knowledge base.
+    #[arg(long, value_name = "TRAIN.jsonl")]
+    train: PathBuf,
+    /// Test records.
+    #[arg(long, value_name = "TEST.jsonl", required_unless_present = "carve_dev")]
+    test: Option<PathBuf>,
+    /// Instead of --test, hold out this fraction of TRAIN as the test set,
+    /// chosen by a hash of the text (for sets without a dev split).
+    #[arg(long, value_name = "FRACTION", conflicts_with = "test")]
+    carve_dev: Option<f64>,
+    #[arg(long, value_enum, default_value = "hybrid")]
+    method: MethodArg,
+    /// Print exactly one JSON object on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(command: EvalCommand) -> anyhow::Result<()> {
+    let EvalCommand::Intents(args) = command;
+    let records = read_records(&args.train)?;
+    let (train, test) = match (&args.test, args.carve_dev) {
+        (Some(test), _) => (records, read_records(test)?),
+        (None, Some(fraction)) => {
+            anyhow::ensure!(
+                fraction > 0.0 && fraction < 1.0,
+                "--carve-dev takes a fraction between 0 and 1"
+            );
+            carve_dev(&records, fraction)
+        }
+        (None, None) => anyhow::bail!("give --test or --carve-dev"),
+    };
+    let config = BotConfig {
+        method: match args.method {
+            MethodArg::Hybrid => Method::Hybrid,
+            MethodArg::Bm25 => Method::Bm25,
+        },
+        ..BotConfig::default()
+    };
+    eprintln!(
+        "building the bot from {} training texts, then deciding {} test texts",
+        train.len(),
+        test.len()
+    );
+    let report = evaluate_intents(&train, &test, config, &mut |done, total| {
+        eprint!("\rdecided {done}/{total}");
+        if done == total {
+            eprintln!();
+        }
+    })?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer(&mut out, &report).context("writing the report")?;
+        writeln!(out)?;
+    } else {
+        print_table(&mut out, &report)?;
+    }
+    Ok(())
+}
+
+fn print_table(out: &mut impl Write, r: &IntentReport) -> std::io::Result<()> {
+    let fmt = |v: Option<f64>| v.map_or_else(|| "n/a".to_string(), |v| format!("{v:.4}"));
+    writeln!(out, "method             {}", r.method)?;
+    writeln!(
+        out,
+        "train / test       {} / {} ({} out of scope)",
+        r.n_train, r.n_test, r.n_test_oos
+    )?;
+    for (name, value) in [
+        ("accuracy", r.accuracy),
+        ("top1_accuracy", r.top1_accuracy),
+        ("answer_rate", r.answer_rate),
+        ("candidate_rate", r.candidate_rate),
+        ("handoff_rate", r.handoff_rate),
+        ("answered_accuracy", r.answered_accuracy),
+        ("oos_recall", r.oos_recall),
+        ("oos_precision", r.oos_precision),
+        ("macro_f1", r.macro_f1),
+        ("p50_ms", r.p50_ms),
+        ("p99_ms", r.p99_ms),
+        ("train_s", Some(r.train_s)),
+    ] {
+        writeln!(out, "{name:<18} {}", fmt(value))?;
+    }
+    writeln!(
+        out,
+        "thresholds         answer {:.3}, candidates {:.3}",
+        r.thresholds.answer, r.thresholds.candidates
+    )?;
+    writeln!(out, "bm25_weight        {:.2}", r.bm25_weight)?;
+    writeln!(out, "models             none")
+}
