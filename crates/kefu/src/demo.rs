@@ -87,8 +87,9 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<DemoInfo> {
 }
 
 /// A few shared canned responses, in English and Chinese, so `/` in the
-/// reply box shows something at once. Added once: codes already there (or
-/// changed by the demo's admin) are left alone.
+/// reply box shows something at once. Each start adds the codes that are
+/// missing; ones already there (perhaps edited by the demo's admin) are left
+/// alone.
 async fn seed_canned_responses(store: &dyn Store, account: AccountId) -> anyhow::Result<()> {
     const CANNED: &[(&str, &str)] = &[
         (
