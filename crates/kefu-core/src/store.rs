@@ -276,7 +276,7 @@ pub trait Store: Send + Sync + 'static {
         input: Input,
         actor: Sender,
         policy: &Policy,
-        note: &str,
+        note: &MessageContent,
         now: Timestamp,
     ) -> StoreResult<Applied>;
     /// The conversation's place in its inbox's queue (1 = next; higher

@@ -377,7 +377,9 @@ export function ConversationView({
                   </div>
                 ) : (
                   <div className="text" data-testid="message-text">
-                    {body ?? t("conv.unsupported", { type: m.content.type })}
+                    {m.content.code === "handoff_requested"
+                      ? t("conv.handoffRequested")
+                      : (body ?? t("conv.unsupported", { type: m.content.type }))}
                   </div>
                 )}
                 {m.content.type === "csat_request" && <CsatResult rating={ratings.find((r) => r.request_message_id === m.id)} />}

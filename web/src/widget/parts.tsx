@@ -3,7 +3,9 @@ import { useTranslation } from "react-i18next";
 import { api, ApiError, type Message } from "../shared/api";
 import { AttachmentPreview } from "../shared/attachments";
 
-/** Stored text of the hand-off note (see `widget/handoff.rs`), shown translated. */
+/** The hand-off note's code (see `widget/handoff.rs`), shown translated. */
+const HANDOFF_CODE = "handoff_requested";
+/** Its text, for notes stored before notes carried codes. */
 const HANDOFF_NOTE = "The customer asked for a human agent";
 
 export interface Rating {
@@ -231,7 +233,7 @@ export function MessageBody({
     case "system":
       return (
         <div className="text" data-testid="widget-message-text">
-          {text === HANDOFF_NOTE ? t("widget.handedOff") : text}
+          {c.code === HANDOFF_CODE || text === HANDOFF_NOTE ? t("widget.handedOff") : text}
         </div>
       );
     default:

@@ -193,6 +193,10 @@ pub enum MessageContent {
         #[serde(default = "v1")]
         v: u16,
         text: String,
+        /// What the note says, as a stable code clients translate (e.g.
+        /// `handoff_requested`); `text` is the English wording for the rest.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        code: Option<String>,
     },
 }
 
@@ -211,6 +215,15 @@ impl MessageContent {
         Self::System {
             v: 1,
             text: t.into(),
+            code: None,
+        }
+    }
+    /// A system note with a code clients can translate.
+    pub fn system_coded(code: &str, t: impl Into<String>) -> Self {
+        Self::System {
+            v: 1,
+            text: t.into(),
+            code: Some(code.to_owned()),
         }
     }
     pub fn type_name(&self) -> &'static str {

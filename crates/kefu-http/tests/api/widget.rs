@@ -60,6 +60,8 @@ both_backends!(visitor_asks_for_a_human, |app| {
         note["content"]["text"],
         "The customer asked for a human agent"
     );
+    // Clients translate the note by its code, not by its English text.
+    assert_eq!(note["content"]["code"], "handoff_requested");
     let (_, events) = agent
         .get(&format!("/api/v1/conversations/{conv}/events"))
         .await;

@@ -265,7 +265,7 @@ pub(crate) async fn apply_noted(
     actor: Sender,
     policy: &Policy,
     expected_version: Option<i64>,
-    note: Option<&str>,
+    note: Option<&MessageContent>,
     now: Timestamp,
 ) -> R<Applied> {
     let mut conv = lock_conversation(c, account, id).await?;
@@ -286,8 +286,14 @@ pub(crate) async fn apply_noted(
     conv.updated_at = now;
     let mut events = Vec::with_capacity(t.effects.len() + 1);
     record_effects(c, &mut conv, &t, actor, now, &mut events).await?;
-    if let Some(text) = note {
-        let content = MessageContent::system(text);
+    if let Some(content) = note {
+        if !matches!(content, MessageContent::System { .. }) {
+            return Err(StoreError::from(kefu_core::CoreError::invalid(
+                "note",
+                "must be a system message",
+            )));
+        }
+        let content = content.clone();
         insert_store_message(c, &mut conv, Sender::system(), content, now, &mut events).await?;
     }
     if t.effects.contains(&Effect::Resolved) {

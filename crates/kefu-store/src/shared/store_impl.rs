@@ -332,10 +332,10 @@ impl kefu_core::store::Store for Backend {
         input: Input,
         actor: Sender,
         policy: &Policy,
-        note: &str,
+        note: &MessageContent,
         now: Timestamp,
     ) -> StoreResult<Applied> {
-        let (p, n) = (*policy, note.to_owned());
+        let (p, n) = (*policy, note.clone());
         writing_events!(self, |c| conversations::apply_noted(
             c,
             account,

@@ -36,7 +36,7 @@ async fn handoff_with_a_note_is_idempotent(cx: Ctx) {
             handoff(),
             who,
             &fx.policy(),
-            NOTE,
+            &MessageContent::system_coded("handoff_requested", NOTE),
             Timestamp::now(),
         )
         .await
@@ -62,7 +62,11 @@ async fn handoff_with_a_note_is_idempotent(cx: Ctx) {
         panic!("one message: {msgs:?}")
     };
     assert_eq!(note.sender, Sender::system());
-    assert_eq!(note.content, MessageContent::system(NOTE));
+    assert_eq!(
+        note.content,
+        MessageContent::system_coded("handoff_requested", NOTE),
+        "the code survives storage"
+    );
     assert_eq!(note.seq, 4, "the message's seq is its event's");
     // Asking again changes and writes nothing.
     let again = s
@@ -72,7 +76,7 @@ async fn handoff_with_a_note_is_idempotent(cx: Ctx) {
             handoff(),
             who,
             &fx.policy(),
-            NOTE,
+            &MessageContent::system_coded("handoff_requested", NOTE),
             Timestamp::now(),
         )
         .await
@@ -106,7 +110,7 @@ async fn handoff_with_a_note_is_idempotent(cx: Ctx) {
             handoff(),
             who,
             &fx.policy(),
-            NOTE,
+            &MessageContent::system_coded("handoff_requested", NOTE),
             Timestamp::now()
         )
         .await,
@@ -122,7 +126,7 @@ async fn handoff_with_a_note_is_idempotent(cx: Ctx) {
             handoff(),
             who,
             &fx.policy(),
-            NOTE,
+            &MessageContent::system_coded("handoff_requested", NOTE),
             Timestamp::now()
         )
         .await,

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use kefu_core::model::Sender;
+use kefu_core::model::{MessageContent, Sender};
 use kefu_core::state::{HandoffReason, Input, Status};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -16,6 +16,8 @@ use crate::routes::conversations::shared;
 
 /// The note agents (and the visitor) see in the conversation.
 pub const HANDOFF_NOTE: &str = "The customer asked for a human agent";
+/// The note's code, which the widget and the console show translated.
+pub const HANDOFF_CODE: &str = "handoff_requested";
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HandoffResponse {
@@ -75,7 +77,7 @@ pub async fn widget_handoff(
             input,
             Sender::contact(claims.contact_id),
             &shared::policy(&inbox),
-            HANDOFF_NOTE,
+            &MessageContent::system_coded(HANDOFF_CODE, HANDOFF_NOTE),
             state.clock.now(),
         )
         .await?;
