@@ -3,7 +3,7 @@ import { useHotkeys } from "react-hotkeys-hook";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { api, ApiError, contentText, errorText, type Conversation, type Message } from "../shared/api";
-import { AttachmentPreview, uploadFile } from "../shared/attachments";
+import { AttachButton, AttachmentPreview, uploadFile } from "../shared/attachments";
 import { formatTime } from "../shared/dates";
 import type { Me } from "./App";
 import { CannedList, useCannedPicker } from "./CannedPicker";
@@ -55,7 +55,6 @@ export function ConversationView({
   const [ratings, setRatings] = useState<CsatRating[]>([]);
   const list = useRef<HTMLOListElement>(null);
   const input = useRef<HTMLTextAreaElement>(null);
-  const fileInput = useRef<HTMLInputElement>(null);
   const [uploading, setUploading] = useState<{ name: string; percent: number } | null>(null);
   const lastTyping = useRef(0);
   const supervisor = me.role === "admin" || me.role === "supervisor";
@@ -153,7 +152,6 @@ export function ConversationView({
       else fail(err);
     } finally {
       setUploading(null);
-      if (fileInput.current) fileInput.current.value = "";
     }
   }
 
@@ -406,27 +404,12 @@ export function ConversationView({
               🔒 {t("conv.note")}
             </button>
             <EmojiPicker onPick={insertEmoji} />
-            <input
-              ref={fileInput}
-              type="file"
-              hidden
-              data-testid="file-input"
-              onChange={(e) => {
-                const f = e.target.files?.[0];
-                if (f) void attach(f);
-              }}
-            />
-            <button
-              type="button"
-              className="attach"
-              aria-label={t("conv.attach")}
-              title={t("conv.attach")}
+            <AttachButton
+              label={t("conv.attach")}
               disabled={uploading != null}
-              onClick={() => fileInput.current?.click()}
-              data-testid="attach"
-            >
-              📎
-            </button>
+              onFile={(f) => void attach(f)}
+              testid={{ button: "attach", input: "file-input" }}
+            />
             {uploading && (
               <span className="uploading" role="status" data-testid="uploading">
                 <progress max={100} value={uploading.percent} aria-label={uploading.name} />{" "}

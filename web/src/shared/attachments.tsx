@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { api, ApiError } from "./api";
 
 /** What the API answers for an attachment: its name, type and signed links. */
@@ -87,5 +87,47 @@ export function AttachmentPreview({
     <a href={a.url} target="_blank" rel="noopener noreferrer" className="file" data-testid={testid.file}>
       📎 {a.file_name}
     </a>
+  );
+}
+
+/** The 📎 button and its hidden file input; hands the chosen file on and clears the input. */
+export function AttachButton({
+  label,
+  disabled,
+  onFile,
+  testid,
+}: {
+  label: string;
+  disabled: boolean;
+  onFile: (file: File) => void;
+  testid: { button: string; input: string };
+}) {
+  const input = useRef<HTMLInputElement>(null);
+  return (
+    <>
+      <input
+        ref={input}
+        type="file"
+        hidden
+        data-testid={testid.input}
+        onChange={(e) => {
+          const f = e.target.files?.[0];
+          // Cleared at once, so the same file can be chosen again.
+          e.target.value = "";
+          if (f) onFile(f);
+        }}
+      />
+      <button
+        type="button"
+        className="attach"
+        aria-label={label}
+        title={label}
+        disabled={disabled}
+        onClick={() => input.current?.click()}
+        data-testid={testid.button}
+      >
+        📎
+      </button>
+    </>
   );
 }

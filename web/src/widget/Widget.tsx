@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { api, ApiError, wsUrl, type Message } from "../shared/api";
-import { uploadFile } from "../shared/attachments";
+import { AttachButton, uploadFile } from "../shared/attachments";
 import { formatTime } from "../shared/dates";
 import { LanguageSwitcher } from "../shared/LanguageSwitcher";
 import { Author, MessageBody, PreChat, preChatNeeded, type PreChatSettings, type Profile, type Rating } from "./parts";
@@ -78,7 +78,6 @@ export function Widget({ inboxId }: { inboxId: string }) {
   const [uploading, setUploading] = useState<Upload | null>(null);
   const [uploadError, setUploadError] = useState<string | null>(null);
   const [profile, setProfile] = useState<Profile | undefined>(undefined);
-  const fileInput = useRef<HTMLInputElement>(null);
   const lastSeq = useRef(0);
   const list = useRef<HTMLOListElement>(null);
 
@@ -290,7 +289,6 @@ export function Widget({ inboxId }: { inboxId: string }) {
       );
     } finally {
       setUploading(null);
-      if (fileInput.current) fileInput.current.value = "";
     }
   }
 
@@ -387,27 +385,12 @@ export function Widget({ inboxId }: { inboxId: string }) {
             </button>
           )}
           <form className="composer" onSubmit={submit}>
-            <input
-              ref={fileInput}
-              type="file"
-              hidden
-              data-testid="widget-file-input"
-              onChange={(e) => {
-                const f = e.target.files?.[0];
-                if (f) void attach(f);
-              }}
-            />
-            <button
-              type="button"
-              className="attach"
-              aria-label={t("widget.attach")}
-              title={t("widget.attach")}
+            <AttachButton
+              label={t("widget.attach")}
               disabled={!session || uploading != null}
-              onClick={() => fileInput.current?.click()}
-              data-testid="widget-attach"
-            >
-              📎
-            </button>
+              onFile={(f) => void attach(f)}
+              testid={{ button: "widget-attach", input: "widget-file-input" }}
+            />
             <input
               data-testid="widget-input"
               aria-label={t("widget.placeholder")}
