@@ -2,6 +2,7 @@
 
 pub mod attachments;
 pub mod auth;
+pub mod bot;
 pub mod canned;
 pub mod conversations;
 pub mod directory;
@@ -20,6 +21,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(auth::router())
         .merge(directory::router())
         .merge(canned::router())
+        .merge(bot::router())
         .merge(conversations::router())
         .merge(attachments::router())
         .merge(widget::router())
