@@ -7,6 +7,7 @@ pub mod canned;
 pub mod conversations;
 pub mod directory;
 pub mod docs;
+pub mod kb;
 pub mod realtime;
 pub mod system;
 pub mod widget;
@@ -22,6 +23,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(directory::router())
         .merge(canned::router())
         .merge(bot::router())
+        .merge(kb::router())
         .merge(conversations::router())
         .merge(attachments::router())
         .merge(widget::router())
