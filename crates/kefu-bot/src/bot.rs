@@ -22,7 +22,7 @@ const BM25_WEIGHTS: [f32; 5] = [0.05, 0.1, 0.2, 0.3, 0.5];
 /// Below this (weighted) number of wrongly ranked held-out questions, the
 /// calibration also learns from questions about topics the knowledge base
 /// lacks (see `calibrate`).
-const MIN_WRONG_EXAMPLES: f64 = 20.0;
+const MIN_WRONG_EXAMPLES: f64 = 100.0;
 /// Share of traffic assumed to be about topics the knowledge base lacks when
 /// those are simulated. A knowledge base this clean is a small FAQ, and
 /// customers ask a small FAQ about many things it does not cover: as often
@@ -384,12 +384,13 @@ fn calibrate(
     // anything with full confidence. Then each held-out question is scored
     // once more as if its entry were missing: the bot's view of a question
     // about a topic the knowledge base lacks, which must not be answered.
-    let wrong: f64 = correct
+    // Only confusions between in-scope entries count: declared out-of-scope
+    // examples say nothing about topics nobody declared.
+    let wrong = considered
         .iter()
-        .zip(&weights)
-        .filter(|(c, _)| !**c)
-        .map(|(_, w)| w)
-        .sum();
+        .zip(&correct)
+        .filter(|((_, gold), c)| !**c && !entries[*gold].out_of_scope)
+        .count() as f64;
     let unknown: Vec<Scored> = if wrong < MIN_WRONG_EXAMPLES {
         raw_unknown
             .iter()
