@@ -458,6 +458,45 @@ both_backends!(
             items.iter().all(|i| i["entry_id"] != ids["legal"]),
             "never an out-of-scope entry"
         );
+        assert!(items.iter().all(|i| i["kind"] == "faq"), "{b}");
+
+        // Articles contribute the passage that fits, with where it comes from.
+        let (s, article) = admin
+            .post(
+                "/api/v1/kb/entries",
+                json!({
+                    "kind": "article",
+                    "question": "Shipping guide",
+                    "answer": "## Domestic\nParcels arrive within two days.\n\n## International\nWe ship to Canada and Japan; customs duties are paid on delivery.",
+                    "locale": "en",
+                }),
+            )
+            .await;
+        assert_eq!(s, 201, "{article}");
+        let v = visitor(&app, t.inbox_id).await;
+        let posted = v.says("Do you ship parcels to Canada?").await;
+        let conv2 = posted["conversation"]["id"].as_str().unwrap().to_owned();
+        let b = eventually("the article in the suggestions", || async {
+            let (_, b) = agent
+                .get(&format!("/api/v1/conversations/{conv2}/suggested_answers"))
+                .await;
+            b["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|i| i["kind"] == "article")
+                .then_some(b)
+        })
+        .await;
+        let passage = b["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["kind"] == "article")
+            .unwrap();
+        assert_eq!(passage["entry_id"], article["id"]);
+        assert_eq!(passage["question"], "Shipping guide > International");
+        assert!(passage["answer"].as_str().unwrap().contains("customs"));
 
         // Another account's agent cannot read them; the preview is for supervisors.
         let other = app.new_tenant("Other").await;
