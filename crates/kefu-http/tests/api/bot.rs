@@ -460,6 +460,28 @@ both_backends!(
         );
         assert!(items.iter().all(|i| i["kind"] == "faq"), "{b}");
 
+        // What the bot is too unsure about to offer a customer is not
+        // suggested to agents either.
+        let mut unsure = None;
+        for text in ["change", "log in"] {
+            let p = preview(&admin, text).await;
+            if p["reason"] == "low_confidence" {
+                unsure = Some(text);
+                break;
+            }
+        }
+        let text = unsure.expect("one probe the bot is unsure about");
+        let v = visitor(&app, t.inbox_id).await;
+        let posted = v.says(text).await;
+        let unsure_conv = posted["conversation"]["id"].as_str().unwrap();
+        let (_, b) = agent
+            .get(&format!(
+                "/api/v1/conversations/{unsure_conv}/suggested_answers"
+            ))
+            .await;
+        assert_eq!(b["query"], text);
+        assert_eq!(b["items"], json!([]), "{b}");
+
         // Articles contribute the passage that fits, with where it comes from.
         let (s, article) = admin
             .post(

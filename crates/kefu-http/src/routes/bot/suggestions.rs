@@ -54,7 +54,8 @@ pub struct SuggestedAnswers {
 /// Suggested answers for a conversation
 ///
 /// The knowledge-base entries that best answer the customer's latest
-/// question: up to three FAQ answers, best first, then up to two passages of
+/// question: up to three FAQ answers, best first (none when the bot is less
+/// sure than its candidates threshold), then up to two passages of
 /// articles; whoever owns the conversation.
 #[utoipa::path(
     get,
@@ -118,6 +119,11 @@ pub async fn suggested_answers(
                 reason: HandoffReason::NoMatch
             }
         ) {
+            return Some((a.confidence, passages.collect()));
+        }
+        // Below the candidates threshold the bot would not even offer these
+        // to the customer; to an agent they are noise too.
+        if a.confidence < bot.thresholds().candidates {
             return Some((a.confidence, passages.collect()));
         }
         let items: Vec<SuggestedAnswer> = a
