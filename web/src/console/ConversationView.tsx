@@ -2,9 +2,20 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from "react"
 import { useHotkeys } from "react-hotkeys-hook";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
-import { api, ApiError, contentText, errorText, type Conversation, type Message } from "../shared/api";
+import {
+  answerSource,
+  api,
+  ApiError,
+  contentText,
+  errorText,
+  type Conversation,
+  type Message,
+  type MessageContent,
+  type SuggestedAnswers,
+} from "../shared/api";
 import { AttachButton, AttachmentPreview, uploadFile } from "../shared/attachments";
 import { formatTime } from "../shared/dates";
+import { RichText } from "../shared/RichText";
 import type { Me } from "./App";
 import { CannedList, useCannedPicker } from "./CannedPicker";
 import { CollisionWarning } from "./Collision";
@@ -53,6 +64,7 @@ export function ConversationView({
   const [labelDraft, setLabelDraft] = useState("");
   const [transferTo, setTransferTo] = useState("");
   const [ratings, setRatings] = useState<CsatRating[]>([]);
+  const [suggested, setSuggested] = useState<SuggestedAnswers | null>(null);
   const list = useRef<HTMLOListElement>(null);
   const input = useRef<HTMLTextAreaElement>(null);
   const [uploading, setUploading] = useState<{ name: string; percent: number } | null>(null);
@@ -84,13 +96,30 @@ export function ConversationView({
     reload().catch(fail);
   }, [reload, fail]);
 
+  // Agent assist: knowledge-base answers to the customer's last message.
+  const loadSuggestions = useCallback(async () => {
+    try {
+      setSuggested(await api<SuggestedAnswers>(`/api/v1/conversations/${id}/suggested_answers`));
+    } catch {
+      setSuggested(null); // no bot or no knowledge base: nothing to suggest
+    }
+  }, [id]);
+
+  useEffect(() => {
+    setSuggested(null);
+    void loadSuggestions();
+  }, [loadSuggestions]);
+
   useEffect(
     () =>
       subscribe((e) => {
         if (e.conversation_id !== id) return;
         const m = e.data.message as Message | undefined;
         const rated = e.data.rating as CsatRating | undefined;
-        if (e.type === "message.created" && m?.id) setMessages((list) => merge(list, [m]));
+        if (e.type === "message.created" && m?.id) {
+          setMessages((list) => merge(list, [m]));
+          if (m.sender.kind === "contact") void loadSuggestions();
+        }
         else if (e.type === "conversation.rated" && rated?.id)
           setRatings((list) => [...list.filter((r) => r.id !== rated.id), rated]);
         else
@@ -98,7 +127,7 @@ export function ConversationView({
             .then(setConv)
             .catch(() => undefined);
       }),
-    [id, subscribe],
+    [id, subscribe, loadSuggestions],
   );
 
   useEffect(() => {
@@ -208,6 +237,17 @@ export function ConversationView({
     if (!target) return;
     const ok = await change("/transfer", "POST", kind === "team" ? { team_id: target } : { agent_id: target }, t("conv.transferDone"));
     if (ok) setTransferTo("");
+  }
+
+  /** Puts a suggested answer into the reply box, after what is there; never sends. */
+  function insertAnswer(answer: string) {
+    const next = text.trim() ? `${text.trimEnd()}\n\n${answer}` : answer;
+    setNote(false);
+    setText(next);
+    requestAnimationFrame(() => {
+      input.current?.focus();
+      input.current?.setSelectionRange(next.length, next.length);
+    });
   }
 
   function insertEmoji(emoji: string) {
@@ -373,11 +413,17 @@ export function ConversationView({
                       </div>
                     )}
                   </div>
+                ) : m.content.type === "answer" ? (
+                  <AnswerBody content={m.content} />
                 ) : (
                   <div className="text" data-testid="message-text">
-                    {m.content.code === "handoff_requested"
-                      ? t("conv.handoffRequested")
-                      : (body ?? t("conv.unsupported", { type: m.content.type }))}
+                    {typeof m.content.code === "string" && m.content.code.startsWith("handoff_") ? (
+                      t(`conv.handoff.${m.content.code}`, { defaultValue: t("conv.handoff.other") })
+                    ) : body !== null && (m.sender.kind === "agent" || m.sender.kind === "bot") ? (
+                      <RichText text={body} newTab={t("conv.opensNewTab")} />
+                    ) : (
+                      (body ?? t("conv.unsupported", { type: m.content.type }))
+                    )}
                   </div>
                 )}
                 {m.content.type === "csat_request" && <CsatResult rating={ratings.find((r) => r.request_message_id === m.id)} />}
@@ -385,6 +431,30 @@ export function ConversationView({
             );
           })}
         </ol>
+        {suggested && suggested.items.length > 0 && (
+          <section className="assist" aria-labelledby="assist-title" data-testid="suggested-answers">
+            <h2 id="assist-title">{t("conv.assist")}</h2>
+            <p className="hint">{t("conv.assistHint")}</p>
+            <ul>
+              {suggested.items.map((s) => (
+                <li key={s.entry_id} data-testid="suggested-answer">
+                  <div className="assist-item">
+                    <strong>{s.question}</strong>
+                    <p className="assist-answer">{s.answer}</p>
+                  </div>
+                  <button
+                    type="button"
+                    aria-label={t("conv.insertLabel", { question: s.question })}
+                    onClick={() => insertAnswer(s.answer)}
+                    data-testid="suggested-insert"
+                  >
+                    {t("conv.insert")}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
         {error && (
           <p role="alert" className="error" data-testid="conv-error">
             {error}
@@ -444,6 +514,30 @@ export function ConversationView({
       </section>
       {conv && <ContactPanel contactId={conv.contact_id} conversationId={conv.id} />}
     </div>
+  );
+}
+
+/** The bot's answer: its text with links, and the entry it came from with the bot's confidence. */
+function AnswerBody({ content }: { content: MessageContent }) {
+  const { t } = useTranslation();
+  const source = answerSource(content);
+  return (
+    <>
+      <div className="text" data-testid="message-text">
+        <RichText text={typeof content.text === "string" ? content.text : ""} newTab={t("conv.opensNewTab")} />
+      </div>
+      {source && (
+        <p className="answer-source" data-testid="answer-source">
+          {t("conv.answerFrom")} <Link to={`/admin/kb/${encodeURIComponent(source.entry_id)}`}>{source.question}</Link>
+          {Number.isFinite(source.confidence) && (
+            <span data-testid="answer-confidence">
+              {" · "}
+              {t("conv.confidence", { percent: Math.round(source.confidence * 100) })}
+            </span>
+          )}
+        </p>
+      )}
+    </>
   );
 }
 

@@ -201,3 +201,45 @@ export function contentText(c: MessageContent): string | null {
   if (typeof c.title === "string") return c.title;
   return null;
 }
+
+/** The source an `answer` message cites: the knowledge-base entry it came from. */
+export interface AnswerSource {
+  entry_id: string;
+  question: string;
+  confidence: number;
+}
+
+/** The `source` of an `answer` message, when it has a usable one. */
+export function answerSource(c: MessageContent): AnswerSource | null {
+  const s = c.source as Partial<AnswerSource> | undefined;
+  if (!s || typeof s.entry_id !== "string" || typeof s.question !== "string") return null;
+  return { entry_id: s.entry_id, question: s.question, confidence: typeof s.confidence === "number" ? s.confidence : NaN };
+}
+
+export type KbKind = "faq" | "article";
+
+/** GET /kb/entries/{id}: one entry of the knowledge base the bot answers from. */
+export interface KbEntry {
+  id: string;
+  account_id: string;
+  kind: KbKind;
+  question: string;
+  similar_questions: string[];
+  answer: string;
+  tags: string[];
+  locale: string;
+  enabled: boolean;
+  out_of_scope: boolean;
+  action: string | null;
+  version: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** GET /conversations/{id}/suggested_answers: agent assist for the last customer message. */
+export interface SuggestedAnswers {
+  message_id: string | null;
+  query: string | null;
+  confidence: number | null;
+  items: { entry_id: string; question: string; answer: string }[];
+}
