@@ -12,6 +12,8 @@ export class ApiError extends Error {
 export interface RequestOptions {
   method?: string;
   body?: unknown;
+  /** A body sent as is (a file to import), with its content type. */
+  raw?: Blob;
   token?: string;
 }
 
@@ -21,12 +23,13 @@ export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T
   const headers: Record<string, string> = { accept: "application/json" };
   if (method !== "GET") headers["x-kefu-csrf"] = "1";
   if (opts.body !== undefined) headers["content-type"] = "application/json";
+  else if (opts.raw) headers["content-type"] = opts.raw.type || "application/octet-stream";
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   const res = await fetch(path, {
     method,
     headers,
     credentials: "same-origin",
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    body: opts.body === undefined ? opts.raw : JSON.stringify(opts.body),
   });
   if (res.status === 204) return undefined as T;
   const text = await res.text();
