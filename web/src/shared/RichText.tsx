@@ -2,12 +2,12 @@ import { Fragment, type ReactNode } from "react";
 
 /**
  * Markdown-lite as React elements (never HTML): `[label](https://…)` links,
- * bare http(s) URLs and `**bold**`. Everything else stays text, so an answer
+ * bare http(s) URLs, `**bold**` and `` `code` ``. Everything else stays text, so an answer
  * from the knowledge base can never inject markup or script; only http and
  * https links are made, each opening in a new tab without an opener.
  */
 const TOKEN =
-  /\[([^\]\n]{1,300})\]\((https?:\/\/[^\s()]+)\)|(https?:\/\/[^\s<>"'`，。、；：！？（）【】《》「」]+)|\*\*([^*\n]{1,300})\*\*/g;
+  /\[([^\]\n]{1,300})\]\((https?:\/\/[^\s()]+)\)|(https?:\/\/[^\s<>"'`，。、；：！？（）【】《》「」]+)|\*\*([^*\n]{1,300})\*\*|`([^`\n]{1,1000})`/g;
 
 /** Punctuation that ends a sentence rather than the URL before it. */
 const TRAILING = /[.,;:!?'")\]]+$/;
@@ -57,6 +57,8 @@ export function RichText({ text, newTab }: { text: string; newTab?: string }) {
       node = href ? <Link key={key++} href={href} newTab={newTab}>{url}</Link> : url;
     } else if (m[4] !== undefined) {
       node = <strong key={key++}>{m[4]}</strong>;
+    } else if (m[5] !== undefined) {
+      node = <code key={key++}>{m[5]}</code>;
     }
     if (start > last) out.push(text.slice(last, start));
     out.push(node);
