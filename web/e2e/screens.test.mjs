@@ -68,6 +68,9 @@ async function visibleTexts(frame) {
       const text = n.textContent.trim();
       const el = n.parentElement;
       if (!text || !el || el.closest('script, style, [translate="no"]')) continue;
+      // Content marked as another language (an English knowledge-base entry) is not UI text.
+      const tagged = el.closest("[lang]");
+      if (tagged && tagged !== document.documentElement && !tagged.lang.startsWith("zh")) continue;
       if (el.closest("option, datalist")) continue; // options have no box; selects are read below
       if (!el.checkVisibility({ visibilityProperty: true, opacityProperty: true })) continue;
       out.push(text);
@@ -163,10 +166,12 @@ for (const [lang, locale] of LANGS) {
       await page.screenshot({ path: join(SHOTS, `admin-${tag}.png`), fullPage: true });
       await check(`admin-${tag}`, page, page, lang);
       // The other sections get the same checks, without a picture.
-      for (const section of ["users", "teams", "account", "audit"]) {
+      for (const section of ["users", "teams", "kb", "questions", "account", "audit"]) {
         await page.getByTestId(`admin-nav-${section}`).click();
         await page.getByTestId(`admin-${section}`).waitFor();
         if (section === "users") await page.getByTestId("user-row").first().waitFor();
+        if (section === "kb") await page.getByTestId("kb-row").first().waitFor();
+        if (section === "questions") await page.getByTestId("questions-total").waitFor();
         if (section === "audit") await page.getByTestId("audit-row").first().waitFor();
         await check(`admin-${section}-${tag}`, page, page, lang);
       }

@@ -8,6 +8,7 @@ import {
   ApiError,
   contentText,
   errorText,
+  guessLocale,
   type Conversation,
   type Message,
   type MessageContent,
@@ -436,15 +437,15 @@ export function ConversationView({
             <h2 id="assist-title">{t("conv.assist")}</h2>
             <p className="hint">{t("conv.assistHint")}</p>
             <ul>
-              {suggested.items.map((s) => (
+              {suggested.items.map((s, i) => (
                 <li key={s.entry_id} data-testid="suggested-answer">
-                  <div className="assist-item">
-                    <strong>{s.question}</strong>
+                  <div className="assist-item" lang={guessLocale(s.question)}>
+                    <strong id={`assist-q-${i}`}>{s.question}</strong>
                     <p className="assist-answer">{s.answer}</p>
                   </div>
                   <button
                     type="button"
-                    aria-label={t("conv.insertLabel", { question: s.question })}
+                    aria-describedby={`assist-q-${i}`}
                     onClick={() => insertAnswer(s.answer)}
                     data-testid="suggested-insert"
                   >
@@ -528,7 +529,10 @@ function AnswerBody({ content }: { content: MessageContent }) {
       </div>
       {source && (
         <p className="answer-source" data-testid="answer-source">
-          {t("conv.answerFrom")} <Link to={`/admin/kb/${encodeURIComponent(source.entry_id)}`}>{source.question}</Link>
+          {t("conv.answerFrom")}{" "}
+          <Link to={`/admin/kb/${encodeURIComponent(source.entry_id)}`} lang={guessLocale(source.question)}>
+            {source.question}
+          </Link>
           {Number.isFinite(source.confidence) && (
             <span data-testid="answer-confidence">
               {" · "}

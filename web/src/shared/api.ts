@@ -246,3 +246,6 @@ export interface SuggestedAnswers {
   confidence: number | null;
   items: { entry_id: string; question: string; answer: string }[];
 }
+
+/** Chinese characters in a text: "zh-CN", else "en" (to tag user text with its language, or suggest one). */
+export const guessLocale = (text: string) => (/[\u3400-\u9fff]/.test(text) ? "zh-CN" : "en");

@@ -105,7 +105,6 @@ export const en = {
     assist: "Suggested answers",
     assistHint: "From the knowledge base, for the customer's last message. Insert one to edit it before sending.",
     insert: "Insert",
-    insertLabel: "Insert the answer to “{{question}}” into the reply box",
   },
   contact: {
     title: "Contact",
@@ -467,7 +466,6 @@ export const zhCN: Shape<typeof en> = {
     assist: "推荐答案",
     assistHint: "根据客户最新一条消息从知识库推荐。插入后可先修改再发送。",
     insert: "插入",
-    insertLabel: "把“{{question}}”的答案插入回复框",
   },
   contact: {
     title: "联系人",

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, Route, Routes, useLocation, useNavigate, useParams } from "react-router";
-import { ApiError, errorText, type KbEntry, type KbKind, type Page } from "../../shared/api";
+import { ApiError, errorText, guessLocale, type KbEntry, type KbKind, type Page } from "../../shared/api";
 import { formatAgo } from "../../shared/dates";
 import type { Me } from "../App";
 import { api, Outcome, useAction } from "./common";
@@ -20,8 +20,6 @@ export function useLocaleName() {
   return (l: string) => t(`admin.kb.locales.${l}`, { defaultValue: l });
 }
 
-/** Chinese characters in a text: the locale to suggest for it. */
-export const guessLocale = (text: string) => (/[\u3400-\u9fff]/.test(text) ? "zh-CN" : "en");
 
 /**
  * The knowledge base the bot answers from: the list with search and

@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
-import { ApiError, errorText, type KbEntry, type Page, type Timestamp } from "../../shared/api";
+import { ApiError, errorText, guessLocale, type KbEntry, type Page, type Timestamp } from "../../shared/api";
 import { formatAgo, formatTime } from "../../shared/dates";
 import { api, Outcome } from "./common";
-import { guessLocale, KbForm, useLocaleName } from "./KnowledgeBase";
+import { KbForm, useLocaleName } from "./KnowledgeBase";
 
 interface Example {
   message_id: string;
@@ -172,8 +172,8 @@ function QuestionGroup({
         </button>
       </div>
       {mode === "new" && (
-        <div className="group-form" aria-label={t("admin.questions.newFor", { text: g.text })} role="group">
-          <h3>{t("admin.questions.newFor", { text: g.text })}</h3>
+        <div className="group-form" aria-labelledby={`new-${g.message_ids[0]}`} role="group">
+          <h3 id={`new-${g.message_ids[0]}`}>{t("admin.questions.newFor", { text: g.text })}</h3>
           <KbForm
             draft={{ question: texts[0], similar_questions: texts.slice(1), locale }}
             onSaved={() => onResolve(g, "added")}
