@@ -345,23 +345,25 @@ export function KbForm({
   return (
     <form className="stack-form kb-form" onSubmit={save} data-testid="kb-form">
       <fieldset disabled={readOnly} className="plain">
-        <label>
-          {t("admin.kb.kind")}
-          <select name="kind" value={kind} onChange={(e) => setKind(e.target.value as KbKind)}>
-            <option value="faq">{t("admin.kb.kinds.faq")}</option>
-            <option value="article">{t("admin.kb.kinds.article")}</option>
-          </select>
-        </label>
-        <label>
-          {t("admin.kb.locale")}
-          <select name="locale" value={locale} onChange={(e) => setLocale(e.target.value)}>
-            {locales.map((l) => (
-              <option key={l} value={l}>
-                {localeName(l)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <div className="form-row">
+          <label>
+            {t("admin.kb.kind")}
+            <select name="kind" value={kind} onChange={(e) => setKind(e.target.value as KbKind)}>
+              <option value="faq">{t("admin.kb.kinds.faq")}</option>
+              <option value="article">{t("admin.kb.kinds.article")}</option>
+            </select>
+          </label>
+          <label>
+            {t("admin.kb.locale")}
+            <select name="locale" value={locale} onChange={(e) => setLocale(e.target.value)}>
+              {locales.map((l) => (
+                <option key={l} value={l}>
+                  {localeName(l)}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
         <label>
           {article ? t("admin.kb.articleTitle") : t("admin.kb.question")}
           <input name="question" value={question} onChange={(e) => setQuestion(e.target.value)} required maxLength={500} lang={locale} />
