@@ -58,6 +58,8 @@ id_type!(
     CsatId,
     /// A reply agents insert by its short code.
     CannedResponseId,
+    /// An FAQ entry or article of an account's knowledge base.
+    KbEntryId,
 );
 
 #[cfg(test)]

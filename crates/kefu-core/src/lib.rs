@@ -7,6 +7,7 @@
 pub mod error;
 pub mod event;
 pub mod ids;
+pub mod locale;
 pub mod model;
 pub mod page;
 pub mod state;

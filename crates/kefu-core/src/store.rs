@@ -12,7 +12,7 @@ use crate::page::Page;
 use crate::state::{Input, Policy, Status};
 use crate::{
     AccountId, AttachmentId, CannedResponseId, ContactId, ConversationId, InboxId, JobId,
-    MessageId, SessionId, StoreError, TeamId, Timestamp, TokenId, UserId,
+    KbEntryId, MessageId, SessionId, StoreError, TeamId, Timestamp, TokenId, UserId,
 };
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -126,6 +126,45 @@ pub struct ConversationPatch {
     pub subject: Option<Option<String>>,
 }
 
+/// Filters for listing knowledge-base entries; all of them must hold.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct KbFilter {
+    /// Text contained in the question, a similar question or the answer
+    /// (case-insensitive for ASCII letters).
+    pub q: Option<String>,
+    /// A normalised locale, matched exactly.
+    pub locale: Option<String>,
+    /// A tag (lower case), matched exactly.
+    pub tag: Option<String>,
+    pub kind: Option<KbEntryKind>,
+    pub enabled: Option<bool>,
+}
+
+/// How an import treats what is already there.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct KbImportMode {
+    /// Also delete the account's entries that the import does not match: the
+    /// file is the whole knowledge base.
+    pub replace: bool,
+    /// Work out the counts and write nothing (the revision stays).
+    pub dry_run: bool,
+}
+
+/// What an import did (or, on a dry run, would do).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct KbImportCounts {
+    pub created: u64,
+    pub updated: u64,
+    /// Matched an entry that already said the same: nothing written.
+    pub unchanged: u64,
+    /// Removed by a `replace` import.
+    pub deleted: u64,
+    /// Indexes (into the imported slice) of entries that were skipped
+    /// because their question, after an update by id, would clash with
+    /// another entry of the same locale.
+    pub conflicts: Vec<usize>,
+}
+
 /// A read position of one participant in one conversation.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReadCursor {
@@ -143,6 +182,8 @@ pub trait Store: Send + Sync + 'static {
     // Accounts
     async fn create_account(&self, account: &Account) -> StoreResult<()>;
     async fn get_account(&self, id: AccountId) -> StoreResult<Account>;
+    /// Accounts named exactly `name`, oldest first (names need not be unique).
+    async fn find_accounts_by_name(&self, name: &str) -> StoreResult<Vec<Account>>;
     async fn update_account(&self, account: &Account) -> StoreResult<()>;
 
     // Users and membership
@@ -336,6 +377,42 @@ pub trait Store: Send + Sync + 'static {
         account: AccountId,
         id: CannedResponseId,
     ) -> StoreResult<()>;
+
+    // Knowledge base
+    /// A question already used in the same locale (case-insensitively) is a
+    /// `Conflict`. Bumps the account's knowledge-base revision.
+    async fn create_kb_entry(&self, e: &KbEntry) -> StoreResult<()>;
+    async fn get_kb_entry(&self, account: AccountId, id: KbEntryId) -> StoreResult<KbEntry>;
+    /// Writes `e` if the stored entry still has version `e.version`, and
+    /// returns it as stored (version one more, `created_at` kept); a
+    /// `VersionConflict` when someone changed it since.
+    async fn update_kb_entry(&self, e: &KbEntry) -> StoreResult<KbEntry>;
+    async fn delete_kb_entry(&self, account: AccountId, id: KbEntryId) -> StoreResult<()>;
+    /// Most recently changed first.
+    async fn list_kb_entries(
+        &self,
+        account: AccountId,
+        filter: &KbFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Page<KbEntry>>;
+    /// Every entry of the account, enabled or not, by `created_at` and id:
+    /// what the bot builds its index from.
+    async fn knowledge_base(&self, account: AccountId) -> StoreResult<Vec<KbEntry>>;
+    /// 0 for an account that never had entries; strictly greater after every
+    /// create, update, delete or import (committed with the change), so
+    /// nodes poll it to know when to rebuild.
+    async fn kb_revision(&self, account: AccountId) -> StoreResult<i64>;
+    /// Upserts in one unit of work: an entry matches an existing one by id
+    /// when the account has that id, else by (locale, question
+    /// case-insensitively). Created entries keep the given id; updated ones
+    /// keep theirs, and their version goes up. The entries must be
+    /// validated and belong to `account`.
+    async fn import_kb_entries(
+        &self,
+        account: AccountId,
+        entries: &[KbEntry],
+        mode: KbImportMode,
+    ) -> StoreResult<KbImportCounts>;
 
     // Messages
     async fn append_message(&self, new: &NewMessage, policy: &Policy) -> StoreResult<Appended>;

@@ -52,6 +52,23 @@ pub(crate) async fn get_account(c: &mut Conn, id: AccountId) -> R<Account> {
     rows::account(&row)
 }
 
+/// Accounts whose name is exactly `name`, oldest first (for command-line
+/// tools that let operators name an account instead of pasting its id).
+pub(crate) async fn find_accounts_by_name(c: &mut Conn, name: &str) -> R<Vec<Account>> {
+    sql::query(concat!(
+        "SELECT ",
+        account_cols!(),
+        " FROM accounts WHERE name = $1 ORDER BY created_at, id"
+    ))
+    .bind(name)
+    .fetch_all(&mut *c)
+    .await
+    .map_err(db)?
+    .iter()
+    .map(rows::account)
+    .collect()
+}
+
 pub(crate) async fn update_account(c: &mut Conn, a: &Account) -> R<()> {
     let r =
         sql::query("UPDATE accounts SET name = $2, time_zone = $3, updated_at = $4 WHERE id = $1")

@@ -323,3 +323,23 @@ pub(crate) fn read_cursor(row: &DbRow) -> R<ReadCursor> {
         updated_at: ts(row, "updated_at")?,
     })
 }
+
+/// Expects the columns of `kb_cols!`.
+pub(crate) fn kb_entry(row: &DbRow) -> R<KbEntry> {
+    Ok(KbEntry {
+        id: id(row, "id")?,
+        account_id: id(row, "account_id")?,
+        kind: named(row, "kind", KbEntryKind::parse)?,
+        question: get(row, "question")?,
+        similar_questions: json(row, "similar_questions")?,
+        answer: get(row, "answer")?,
+        tags: json(row, "tags")?,
+        locale: get(row, "locale")?,
+        enabled: get(row, "enabled")?,
+        out_of_scope: get(row, "out_of_scope")?,
+        action: get(row, "action")?,
+        version: get(row, "version")?,
+        created_at: ts(row, "created_at")?,
+        updated_at: ts(row, "updated_at")?,
+    })
+}

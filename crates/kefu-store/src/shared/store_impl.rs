@@ -56,6 +56,11 @@ impl kefu_core::store::Store for Backend {
         reading!(self, |c| directory::get_account(c, id))
     }
 
+    async fn find_accounts_by_name(&self, name: &str) -> StoreResult<Vec<Account>> {
+        let n = name.to_owned();
+        reading!(self, |c| directory::find_accounts_by_name(c, &n))
+    }
+
     async fn update_account(&self, account: &Account) -> StoreResult<()> {
         let a = account.clone();
         writing!(self, |c| directory::update_account(c, &a))
@@ -436,6 +441,58 @@ impl kefu_core::store::Store for Backend {
         id: CannedResponseId,
     ) -> StoreResult<()> {
         writing!(self, |c| canned::delete_canned_response(c, account, id))
+    }
+
+    // ---- knowledge base
+
+    async fn create_kb_entry(&self, e: &KbEntry) -> StoreResult<()> {
+        let e = e.clone();
+        writing!(self, |c| kb::create_kb_entry(c, &e))
+    }
+
+    async fn get_kb_entry(&self, account: AccountId, id: KbEntryId) -> StoreResult<KbEntry> {
+        reading!(self, |c| kb::get_kb_entry(c, account, id))
+    }
+
+    async fn update_kb_entry(&self, e: &KbEntry) -> StoreResult<KbEntry> {
+        let e = e.clone();
+        writing!(self, |c| kb::update_kb_entry(c, &e))
+    }
+
+    async fn delete_kb_entry(&self, account: AccountId, id: KbEntryId) -> StoreResult<()> {
+        writing!(self, |c| kb::delete_kb_entry(c, account, id))
+    }
+
+    async fn list_kb_entries(
+        &self,
+        account: AccountId,
+        filter: &KbFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Page<KbEntry>> {
+        let (f, p) = (filter.clone(), page.clone());
+        reading!(self, |c| kb::list_kb_entries(c, account, &f, &p))
+    }
+
+    async fn knowledge_base(&self, account: AccountId) -> StoreResult<Vec<KbEntry>> {
+        reading!(self, |c| kb::knowledge_base(c, account))
+    }
+
+    async fn kb_revision(&self, account: AccountId) -> StoreResult<i64> {
+        reading!(self, |c| kb::kb_revision(c, account))
+    }
+
+    async fn import_kb_entries(
+        &self,
+        account: AccountId,
+        entries: &[KbEntry],
+        mode: KbImportMode,
+    ) -> StoreResult<KbImportCounts> {
+        let e = entries.to_vec();
+        if mode.dry_run {
+            reading!(self, |c| kb::import_kb_entries(c, account, &e, mode))
+        } else {
+            writing!(self, |c| kb::import_kb_entries(c, account, &e, mode))
+        }
     }
 
     // ---- messages

@@ -21,6 +21,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0003_canned_responses.sql",
         include_str!("../../migrations/sqlite/0003_canned_responses.sql"),
     ),
+    (
+        "0004_knowledge_base.sql",
+        include_str!("../../migrations/sqlite/0004_knowledge_base.sql"),
+    ),
 ];
 
 fn failed(step: &str, e: impl std::fmt::Display) -> StoreError {

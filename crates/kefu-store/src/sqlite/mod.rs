@@ -17,12 +17,12 @@ use kefu_core::model::*;
 use kefu_core::page::Page;
 use kefu_core::state::{Input, Policy};
 use kefu_core::store::{
-    Appended, Applied, ConversationFilter, ConversationPatch, NewConversation, NewMessage,
-    PageRequest, ReadCursor, Session, StoreResult,
+    Appended, Applied, ConversationFilter, ConversationPatch, KbFilter, KbImportCounts,
+    KbImportMode, NewConversation, NewMessage, PageRequest, ReadCursor, Session, StoreResult,
 };
 use kefu_core::{
     AccountId, AttachmentId, CannedResponseId, ContactId, ConversationId, InboxId, JobId,
-    MessageId, SessionId, TeamId, Timestamp, TokenId, UserId,
+    KbEntryId, MessageId, SessionId, TeamId, Timestamp, TokenId, UserId,
 };
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -95,6 +95,9 @@ mod csat {
 }
 mod canned {
     include!("../shared/canned.rs");
+}
+mod kb {
+    include!("../shared/kb.rs");
 }
 mod access {
     include!("../shared/access.rs");

@@ -13,4 +13,5 @@ mod csat;
 mod directory;
 mod durability;
 mod jobs;
+mod kb;
 mod messages;
