@@ -427,6 +427,13 @@ export function ConversationView({
                     )}
                   </div>
                 )}
+                {m.content.type === "quick_replies" && Array.isArray(m.content.options) && (
+                  <ul className="offered" aria-label={t("conv.offered")} data-testid="offered">
+                    {(m.content.options as { title?: unknown }[]).map((o, i) => (
+                      <li key={i}>{typeof o.title === "string" ? o.title : ""}</li>
+                    ))}
+                  </ul>
+                )}
                 {m.content.type === "csat_request" && <CsatResult rating={ratings.find((r) => r.request_message_id === m.id)} />}
               </li>
             );

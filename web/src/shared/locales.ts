@@ -105,6 +105,7 @@ export const en = {
     assist: "Suggested answers",
     assistHint: "From the knowledge base, for the customer's last message. Insert one to edit it before sending.",
     insert: "Insert",
+    offered: "Options offered",
   },
   contact: {
     title: "Contact",
@@ -466,6 +467,7 @@ export const zhCN: Shape<typeof en> = {
     assist: "推荐答案",
     assistHint: "根据客户最新一条消息从知识库推荐。插入后可先修改再发送。",
     insert: "插入",
+    offered: "提供的选项",
   },
   contact: {
     title: "联系人",
