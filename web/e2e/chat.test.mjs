@@ -18,7 +18,7 @@ after(async () => {
 
 test("a visitor chats, asks for a human, gets the answer and rates the conversation", { timeout: 150_000 }, async () => {
   const problems = []; // per test, so one test's leftovers never fail another
-  // The demo inbox gets a bot, so the visitor starts with it and hands off.
+  // The demo inbox's bot greets the visitor, who asks for a person.
   const admin = await apiClient(kefu.origin, ADMIN);
   await admin.patch(`/inboxes/${DEMO_INBOX}`, { bot_enabled: true });
   const agentCtx = await browser.newContext({ locale: "en-US" });
@@ -27,7 +27,9 @@ test("a visitor chats, asks for a human, gets the answer and rates the conversat
 
   const { page: site, frame } = await openWidget(visitorCtx, host.url, problems);
   assert.notEqual(new URL(site.url()).origin, kefu.origin, "the host page is on another origin");
-  await visitorSays(frame, "Hello, where is my order #42?");
+  // A greeting is answered by the bot, which keeps the conversation.
+  await visitorSays(frame, "Hello!");
+  await frame.getByTestId("widget-message-text").filter({ hasText: "virtual assistant" }).waitFor({ timeout: 15_000 });
   await frame.getByTestId("human").click();
   await frame.getByTestId("widget-message-text").filter({ hasText: "You asked for a human agent." }).waitFor();
   await frame.getByTestId("widget-queue").filter({ hasText: "You are number 1 in the queue." }).waitFor();
@@ -38,7 +40,7 @@ test("a visitor chats, asks for a human, gets the answer and rates the conversat
   await item.waitFor({ timeout: 15_000 });
   await item.click();
   const view = agent.getByTestId("conversation-view");
-  await view.getByTestId("message-text").filter({ hasText: "where is my order #42?" }).waitFor();
+  await view.getByTestId("message-text").filter({ hasText: "Hello!" }).first().waitFor();
   await view.getByTestId("message-text").filter({ hasText: "The customer asked for a human agent" }).waitFor();
 
   // A private note stays private; the reply reaches the visitor live.

@@ -23,8 +23,13 @@ function freePort() {
   });
 }
 
-/** Starts `kefu serve --demo` on a fresh data dir; resolves once /readyz answers. */
-export async function startKefu() {
+/**
+ * Starts `kefu serve --demo` on a fresh data dir; resolves once /readyz answers.
+ * The demo inbox's bot answers visitors first; tests of the humans' side
+ * start without it (`bot: false`, the default) so a visitor's message goes
+ * straight to the agents, as it did before the bot existed.
+ */
+export async function startKefu({ bot = false } = {}) {
   const bin = resolve(here, "..", process.env.KEFU_BIN ?? "../target/debug/kefu");
   if (!existsSync(bin)) throw new Error(`kefu binary not found at ${bin}: run \`cargo build -p kefu\` or set KEFU_BIN`);
   const dataDir = mkdtempSync(join(tmpdir(), "kefu-e2e-"));
@@ -57,6 +62,10 @@ export async function startKefu() {
     await new Promise((r) => (proc.exitCode !== null ? r() : proc.once("exit", r)));
   };
   await launch();
+  if (!bot) {
+    const admin = await apiClient(origin, ADMIN);
+    await admin.patch(`/inboxes/${DEMO_INBOX}`, { bot_enabled: false });
+  }
   return {
     origin,
     log: () => log,

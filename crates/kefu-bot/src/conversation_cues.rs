@@ -206,3 +206,81 @@ pub fn small_talk(text: &str) -> Option<SmallTalk> {
         None
     }
 }
+
+/// Chinese expressions of anger, complaint or a threat to escalate; they match
+/// anywhere in the message. Deliberately strong: a mildly unhappy customer
+/// ("有点慢") still gets answers, a furious one ("你们就是骗子") gets a person.
+const UPSET_ZH: &[&str] = &[
+    "投诉",
+    "举报",
+    "骗子",
+    "骗人",
+    "垃圾",
+    "太差",
+    "差劲",
+    "气死",
+    "恶心",
+    "滚",
+    "去死",
+    "坑人",
+    "无语",
+    "退钱",
+    "报警",
+    "曝光",
+    "消协",
+    "12315",
+    "什么破",
+    "受够了",
+    "太过分",
+    "忍无可忍",
+];
+/// English words and phrases of the same strength, matched as whole words.
+const UPSET_EN: &[&str] = &[
+    "terrible",
+    "horrible",
+    "awful",
+    "worst",
+    "useless",
+    "ridiculous",
+    "disgusting",
+    "pathetic",
+    "unacceptable",
+    "outrageous",
+    "furious",
+    "angry",
+    "scam",
+    "scammers",
+    "fraud",
+    "rip off",
+    "ripoff",
+    "complaint",
+    "complain",
+    "sue",
+    "lawyer",
+    "report you",
+    "fed up",
+    "sick of",
+    "wtf",
+    "stupid bot",
+    "shit",
+    "fuck",
+    "damn",
+];
+
+/// True when the customer is clearly upset (angry, complaining, threatening
+/// to escalate). The bot then hands over instead of answering: an upset
+/// customer wants a person, and a canned answer makes it worse. Repeated
+/// exclamation marks count too ("why???!!!").
+pub fn is_upset(text: &str) -> bool {
+    let t = cue_text(text);
+    if UPSET_ZH.iter().any(|p| t.contains(p)) {
+        return true;
+    }
+    if UPSET_EN.iter().any(|p| t.contains(&format!(" {p} "))) {
+        return true;
+    }
+    let shouted = text.matches(['!', '！']).count() >= 3;
+    let letters: Vec<char> = text.chars().filter(|c| c.is_ascii_alphabetic()).collect();
+    let caps = letters.len() >= 12 && letters.iter().all(|c| c.is_ascii_uppercase());
+    shouted || caps
+}

@@ -101,8 +101,13 @@ pub enum HandoffReason {
     NoBot,
     /// The customer asked for a person.
     Requested,
+    /// The bot was not sure enough to answer (or nothing matched).
     LowConfidence,
+    /// The question is one the knowledge base marks as not for the bot.
+    OutOfScope,
     NegativeSentiment,
+    /// The bot failed several turns in a row, or the customer repeated
+    /// themselves after an answer.
     TooManyFailures,
     /// Moved by an agent or supervisor.
     Manual,

@@ -541,4 +541,26 @@ pub trait Store: Send + Sync + 'static {
         retry_at: Option<Timestamp>,
     ) -> StoreResult<()>;
     async fn count_jobs(&self, kind: &str) -> StoreResult<(i64, i64)>;
+
+    // The bot's unanswered questions (the learning loop)
+    /// Records a question the bot could not answer; recording the same
+    /// message again changes nothing.
+    async fn record_bot_question(&self, q: &NewBotQuestion) -> StoreResult<()>;
+    /// Open questions asked at or after `since`, newest first.
+    async fn open_bot_questions(
+        &self,
+        account: AccountId,
+        since: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<BotQuestion>>;
+    /// Marks open questions as added to the knowledge base or dismissed;
+    /// returns how many changed (unknown or already resolved ones are skipped).
+    async fn resolve_bot_questions(
+        &self,
+        account: AccountId,
+        messages: &[MessageId],
+        resolution: BotQuestionResolution,
+        by: UserId,
+        now: Timestamp,
+    ) -> StoreResult<u64>;
 }

@@ -109,6 +109,8 @@ pub struct AppState {
     pub viewers: Arc<kefu_realtime::Viewers>,
     /// Agents' display names as customers see them.
     pub names: Arc<kefu_realtime::DisplayNames>,
+    /// The bot: trained knowledge bases and turns in progress.
+    pub bot: Arc<crate::bot::BotService>,
 }
 
 impl AppState {
@@ -127,6 +129,7 @@ impl AppState {
         ));
         Self {
             names: Arc::new(kefu_realtime::DisplayNames::new(store.clone())),
+            bot: Arc::new(crate::bot::BotService::new(store.clone())),
             store,
             hub,
             blobs,

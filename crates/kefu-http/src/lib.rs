@@ -7,6 +7,7 @@ pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod blob;
+pub mod bot;
 pub mod error;
 pub mod extract;
 pub mod inbox_cache;

@@ -5,6 +5,7 @@ mod config;
 mod demo;
 mod eval;
 mod jobs;
+mod kb;
 mod serve;
 mod telemetry;
 
@@ -54,6 +55,11 @@ enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Knowledge base: import and export FAQ entries and articles.
+    Kb {
+        #[command(subcommand)]
+        command: kb::KbCommand,
     },
     /// Evaluate the bot on labelled data.
     Eval {
@@ -151,6 +157,7 @@ fn main() -> anyhow::Result<()> {
         }
         // No logging set up: stdout is the report, progress goes to stderr.
         Command::Eval { command } => eval::run(command),
+        Command::Kb { command } => rt.block_on(kb::run(cfg, command)),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The kefu-bot test binary (one binary, one module per capability, so the
 //! crate links its tests once).
 
+mod cues;
 mod decide;
 mod evaluation;
 mod fixture;

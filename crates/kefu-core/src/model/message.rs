@@ -189,6 +189,15 @@ pub enum MessageContent {
         position: i64,
         estimated_wait_s: Option<i64>,
     },
+    /// The bot's answer from the knowledge base, citing the entry it came
+    /// from and how sure the bot was, so agents can check it and customers
+    /// can see where it came from.
+    Answer {
+        #[serde(default = "v1")]
+        v: u16,
+        text: String,
+        source: AnswerSource,
+    },
     System {
         #[serde(default = "v1")]
         v: u16,
@@ -202,6 +211,17 @@ pub enum MessageContent {
 
 fn v1() -> u16 {
     1
+}
+
+/// The knowledge-base entry an answer came from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AnswerSource {
+    /// The entry's id.
+    pub entry_id: String,
+    /// The entry's canonical question, shown as the citation.
+    pub question: String,
+    /// The bot's calibrated confidence that this entry answers the message (0..1).
+    pub confidence: f32,
 }
 
 impl MessageContent {
@@ -234,6 +254,7 @@ impl MessageContent {
             Self::QuickReplies { .. } => "quick_replies",
             Self::CsatRequest { .. } => "csat_request",
             Self::QueueStatus { .. } => "queue_status",
+            Self::Answer { .. } => "answer",
             Self::System { .. } => "system",
         }
     }
@@ -243,6 +264,7 @@ impl MessageContent {
             Self::Text { text, .. }
             | Self::QuickReplies { text, .. }
             | Self::CsatRequest { text, .. }
+            | Self::Answer { text, .. }
             | Self::System { text, .. } => Some(text),
             Self::Attachment { text, .. } | Self::Card { text, .. } => text.as_deref(),
             Self::QueueStatus { .. } => None,
@@ -266,6 +288,7 @@ impl MessageContent {
             | Self::QuickReplies { v, .. }
             | Self::CsatRequest { v, .. }
             | Self::QueueStatus { v, .. }
+            | Self::Answer { v, .. }
             | Self::System { v, .. } => *v,
         };
         if version != 1 {
@@ -288,6 +311,16 @@ impl MessageContent {
         };
         match self {
             Self::Text { text, .. } | Self::System { text, .. } => check_text("content.text", text),
+            Self::Answer { text, source, .. } => {
+                check_text("content.text", text)?;
+                if !(0.0..=1.0).contains(&source.confidence) {
+                    return Err(CoreError::invalid(
+                        "content.source.confidence",
+                        "between 0 and 1",
+                    ));
+                }
+                Ok(())
+            }
             Self::Attachment { text, .. } => match text {
                 Some(t) if t.len() > MAX_TEXT_BYTES => {
                     Err(CoreError::invalid("content.text", "caption too long"))

@@ -4,6 +4,7 @@
 mod account;
 mod attachment;
 mod audit;
+mod bot_question;
 mod canned;
 mod contact;
 mod conversation;
@@ -18,6 +19,7 @@ mod user;
 pub use account::*;
 pub use attachment::*;
 pub use audit::*;
+pub use bot_question::*;
 pub use canned::*;
 pub use contact::*;
 pub use conversation::*;

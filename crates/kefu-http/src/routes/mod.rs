@@ -2,10 +2,12 @@
 
 pub mod attachments;
 pub mod auth;
+pub mod bot;
 pub mod canned;
 pub mod conversations;
 pub mod directory;
 pub mod docs;
+pub mod kb;
 pub mod realtime;
 pub mod system;
 pub mod widget;
@@ -20,6 +22,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(auth::router())
         .merge(directory::router())
         .merge(canned::router())
+        .merge(bot::router())
+        .merge(kb::router())
         .merge(conversations::router())
         .merge(attachments::router())
         .merge(widget::router())

@@ -7,6 +7,7 @@ mod canned;
 mod conversations;
 mod directory;
 mod errors;
+mod kb;
 mod realtime;
 mod tenants;
 mod widget;

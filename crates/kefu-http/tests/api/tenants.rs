@@ -73,6 +73,7 @@ fn resource_for(path: &str, param: &str) -> &'static str {
         "tokens" => "token",
         "accounts" => "account",
         "canned_responses" => "canned",
+        "entries" => "kb",
         _ => "unknown",
     }
 }
@@ -138,6 +139,15 @@ fn body_for(
             "short_code": format!("walk-{}", uuid::Uuid::now_v7().simple()),
             "content": "B's own words",
         })),
+        // A fresh question each time: B's calls are B's own entries.
+        ("post", "/api/v1/kb/entries") => Some(json!({
+            "question": format!("walk {}?", uuid::Uuid::now_v7().simple()),
+            "answer": "B's own answer",
+            "locale": "en",
+        })),
+        ("patch", p) if p.starts_with("/api/v1/kb/entries/") => {
+            Some(json!({"version": 1, "answer": "Hijacked", "enabled": false}))
+        }
         _ => None,
     };
     if known.is_some() {
@@ -241,6 +251,14 @@ async fn build_world(app: &TestApp, doc: &Value) -> World {
         )
         .await;
     assert_eq!(s, 201, "{canned}");
+
+    let (s, kb) = a
+        .post(
+            "/api/v1/kb/entries",
+            json!({"question": "Acme secret question?", "answer": "Acme secret answer", "locale": "en"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{kb}");
 
     let contact_id: ContactId = contact["id"].as_str().unwrap().parse().unwrap();
 
@@ -405,6 +423,7 @@ async fn build_world(app: &TestApp, doc: &Value) -> World {
     ids.insert("message", message);
     ids.insert("attachment", attachment);
     ids.insert("canned", canned["id"].as_str().unwrap().to_string());
+    ids.insert("kb", kb["id"].as_str().unwrap().to_string());
 
     let pat_secret = pat["secret"].as_str().unwrap().to_string();
     let inbox_token = inb_tok["secret"].as_str().unwrap().to_string();
@@ -454,6 +473,8 @@ async fn snapshot(app: &TestApp, world: &World) -> Value {
         format!("/api/v1/contacts/{}", world.id("contact")),
         "/api/v1/tokens?all=true".into(),
         "/api/v1/canned_responses".into(),
+        "/api/v1/kb/entries".into(),
+        "/api/v1/kb/revision".into(),
     ] {
         let (s, mut b) = a.get(&path).await;
         assert_eq!(s, 200, "A reads {path}: {b}");

@@ -94,6 +94,9 @@ mod canned {
 mod kb {
     include!("../shared/kb.rs");
 }
+mod bot_questions {
+    include!("../shared/bot_questions.rs");
+}
 mod access {
     include!("../shared/access.rs");
 }

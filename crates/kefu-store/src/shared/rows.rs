@@ -156,6 +156,20 @@ pub(crate) fn canned(row: &DbRow) -> R<CannedResponse> {
     })
 }
 
+pub(crate) fn bot_question(row: &DbRow) -> R<BotQuestion> {
+    Ok(BotQuestion {
+        account_id: id(row, "account_id")?,
+        message_id: id(row, "message_id")?,
+        conversation_id: id(row, "conversation_id")?,
+        text: get(row, "text")?,
+        outcome: get(row, "outcome")?,
+        created_at: ts(row, "created_at")?,
+        status: get(row, "status")?,
+        resolved_by: opt_id(row, "resolved_by")?,
+        resolved_at: opt_ts(row, "resolved_at")?,
+    })
+}
+
 pub(crate) fn identity(row: &DbRow) -> R<Identity> {
     Ok(Identity {
         account_id: id(row, "account_id")?,

@@ -764,4 +764,36 @@ impl kefu_core::store::Store for Backend {
         let k = kind.to_owned();
         reading!(self, |c| jobs::count_jobs(c, &k))
     }
+
+    // ---- the bot's unanswered questions
+
+    async fn record_bot_question(&self, q: &NewBotQuestion) -> StoreResult<()> {
+        let q = q.clone();
+        writing!(self, |c| bot_questions::record_bot_question(c, &q))
+    }
+
+    async fn open_bot_questions(
+        &self,
+        account: AccountId,
+        since: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<BotQuestion>> {
+        reading!(self, |c| bot_questions::open_bot_questions(
+            c, account, since, limit
+        ))
+    }
+
+    async fn resolve_bot_questions(
+        &self,
+        account: AccountId,
+        messages: &[MessageId],
+        resolution: BotQuestionResolution,
+        by: UserId,
+        now: Timestamp,
+    ) -> StoreResult<u64> {
+        let m = messages.to_vec();
+        writing!(self, |c| bot_questions::resolve_bot_questions(
+            c, account, &m, resolution, by, now
+        ))
+    }
 }

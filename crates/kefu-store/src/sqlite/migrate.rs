@@ -25,6 +25,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_knowledge_base.sql",
         include_str!("../../migrations/sqlite/0004_knowledge_base.sql"),
     ),
+    (
+        "0005_bot_questions.sql",
+        include_str!("../../migrations/sqlite/0005_bot_questions.sql"),
+    ),
 ];
 
 fn failed(step: &str, e: impl std::fmt::Display) -> StoreError {

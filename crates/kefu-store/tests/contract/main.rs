@@ -5,6 +5,7 @@ mod fixture;
 mod harness;
 
 mod access;
+mod bot_questions;
 mod canned;
 mod concurrency;
 mod contacts;

@@ -3,4 +3,5 @@
 
 mod demo_flow;
 mod durability;
+mod kb_cli;
 mod support;

@@ -233,7 +233,8 @@ pub async fn start_conversation(
     Ok(applied.conversation)
 }
 
-/// Appends a message written by the contact.
+/// Appends a message written by the contact; the bot takes its turn when it
+/// owns the conversation.
 pub async fn append_contact_message(
     state: &AppState,
     inbox: &Inbox,
@@ -252,7 +253,9 @@ pub async fn append_contact_message(
         client_id,
         external_id,
     );
-    Ok(state.store.append_message(&new, &policy(inbox)).await?)
+    let appended = state.store.append_message(&new, &policy(inbox)).await?;
+    crate::bot::after_contact_message(state, inbox, &appended);
+    Ok(appended)
 }
 
 /// A public message written by a contact.

@@ -87,6 +87,7 @@ pub async fn post_widget_message(
             )
             .await?
         {
+            crate::bot::after_contact_message(&state, &inbox, &appended);
             return Ok(posted(&appended));
         }
     }

@@ -1,0 +1,484 @@
+//! The bot in conversations, over HTTP on both backends: it answers from the
+//! knowledge base citing the entry, offers candidates when unsure, hands over
+//! when asked, when out of scope, when the customer is upset or when it keeps
+//! failing; it suggests answers to agents and lists what it could not answer.
+
+use std::time::Duration;
+
+use kefu_core::InboxId;
+use serde_json::{Value, json};
+
+use crate::both_backends;
+use crate::conversations::{VisitorFixture, visitor};
+use crate::support::{Client, TestApp, error_code};
+
+/// Waits (up to 10 s) until `check` returns something.
+async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn enable_bot(app: &TestApp, inbox: InboxId) {
+    let mut i = app
+        .store
+        .get_inbox(app.tenant.account_id, inbox)
+        .await
+        .unwrap();
+    i.bot_enabled = true;
+    app.store.update_inbox(&i).await.unwrap();
+    app.state.inboxes.forget(inbox);
+}
+
+/// A small bilingual knowledge base; returns the entries' ids by key.
+async fn seed_kb(admin: &Client) -> std::collections::HashMap<&'static str, String> {
+    let entries: &[(&str, &str, &[&str], &str, &str, bool)] = &[
+        (
+            "password",
+            "How do I reset my password?",
+            &[
+                "I forgot my password",
+                "reset password",
+                "can't log in, forgot password",
+                "how to change my password",
+                "password reset link",
+            ],
+            "Open the sign-in page and choose \"Forgot password\"; we email you a link.",
+            "en",
+            false,
+        ),
+        (
+            "hours",
+            "What are your opening hours?",
+            &[
+                "when are you open",
+                "business hours",
+                "what time do you close",
+                "are you open on weekends",
+                "opening times",
+            ],
+            "We are open 9:00-18:00, Monday to Friday.",
+            "en",
+            false,
+        ),
+        (
+            "invoice",
+            "How do I get an invoice?",
+            &[
+                "I need an invoice",
+                "where can I download my invoice",
+                "send me a receipt",
+                "invoice for my order",
+                "billing receipt",
+            ],
+            "Invoices are under Account > Billing; each can be downloaded as PDF.",
+            "en",
+            false,
+        ),
+        (
+            "export",
+            "怎么导出聊天记录？",
+            &[
+                "如何导出聊天记录",
+                "聊天记录可以下载吗",
+                "导出对话",
+                "我想备份聊天记录",
+                "历史消息怎么导出",
+            ],
+            "在“设置 > 数据”中选择导出，即可下载全部聊天记录。",
+            "zh-CN",
+            false,
+        ),
+        (
+            "channels",
+            "支持哪些渠道？",
+            &[
+                "支持微信吗",
+                "可以接入哪些渠道",
+                "能接邮件吗",
+                "支持网页聊天吗",
+                "有哪些接入方式",
+            ],
+            "支持网页聊天、邮件、API 和微信等渠道。",
+            "zh-CN",
+            false,
+        ),
+        (
+            "legal",
+            "Can you give me legal advice?",
+            &[
+                "I need legal advice",
+                "is this contract legal",
+                "can I sue my landlord",
+                "legal question about my lease",
+                "what does the law say about this",
+            ],
+            "",
+            "en",
+            true,
+        ),
+    ];
+    let mut ids = std::collections::HashMap::new();
+    for (key, q, similar, answer, locale, oos) in entries {
+        let (s, b) = admin
+            .post(
+                "/api/v1/kb/entries",
+                json!({
+                    "question": q,
+                    "similar_questions": similar,
+                    "answer": answer,
+                    "locale": locale,
+                    "out_of_scope": oos,
+                }),
+            )
+            .await;
+        assert_eq!(s, 201, "{b}");
+        ids.insert(*key, b["id"].as_str().unwrap().to_owned());
+    }
+    ids
+}
+
+/// The visitor's conversation as the widget sees it.
+async fn messages(v: &VisitorFixture) -> (Value, Vec<Value>) {
+    let (s, b) = v.client.get("/api/v1/widget/messages?limit=200").await;
+    assert_eq!(s, 200, "{b}");
+    (
+        b["conversation"].clone(),
+        b["items"].as_array().cloned().unwrap_or_default(),
+    )
+}
+
+/// Sends a message and waits for the bot's reply to it (the messages after
+/// it, once the bot has written or handed over).
+async fn ask(v: &VisitorFixture, text: &str) -> (Value, Vec<Value>) {
+    let posted = v.says(text).await;
+    let seq = posted["message"]["seq"].as_i64().unwrap();
+    eventually(&format!("the bot's reply to {text:?}"), || async {
+        let (conv, items) = messages(v).await;
+        let after: Vec<Value> = items
+            .into_iter()
+            .filter(|m| m["seq"].as_i64().unwrap() > seq)
+            .collect();
+        let done = conv["status"] != "bot"
+            || after.iter().any(|m| m["sender"]["kind"] == "bot");
+        done.then_some((conv, after))
+    })
+    .await
+}
+
+fn kinds(after: &[Value]) -> Vec<String> {
+    after
+        .iter()
+        .map(|m| m["content"]["type"].as_str().unwrap_or("").to_owned())
+        .collect()
+}
+
+async fn preview(admin: &Client, text: &str) -> Value {
+    let (s, b) = admin
+        .post("/api/v1/bot/preview", json!({ "text": text }))
+        .await;
+    assert_eq!(s, 200, "{b}");
+    b
+}
+
+both_backends!(the_bot_answers_in_both_languages_and_cites_the_entry, |app| {
+    let t = app.tenant.clone();
+    enable_bot(&app, t.inbox_id).await;
+    let admin = app.admin().await;
+    let ids = seed_kb(&admin).await;
+
+    let v = visitor(&app, t.inbox_id).await;
+    let (conv, after) = ask(&v, "Hello!").await;
+    assert_eq!(conv["status"], "bot");
+    assert_eq!(kinds(&after), ["text"], "a greeting: {after:?}");
+
+    let (conv, after) = ask(&v, "i forgot my password, how do I reset it?").await;
+    assert_eq!(conv["status"], "bot");
+    let answer = &after[0];
+    assert_eq!(answer["content"]["type"], "answer", "{after:?}");
+    assert_eq!(answer["content"]["source"]["entry_id"], ids["password"]);
+    assert_eq!(
+        answer["content"]["source"]["question"],
+        "How do I reset my password?"
+    );
+    assert!(answer["content"]["text"].as_str().unwrap().contains("Forgot password"));
+    let confidence = answer["content"]["source"]["confidence"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&confidence));
+
+    let (_, after) = ask(&v, "聊天记录怎么导出？").await;
+    assert_eq!(after[0]["content"]["type"], "answer", "{after:?}");
+    assert_eq!(after[0]["content"]["source"]["entry_id"], ids["export"]);
+
+    // Thanks, in Chinese, are answered in Chinese.
+    let (_, after) = ask(&v, "谢谢").await;
+    assert!(after[0]["content"]["text"].as_str().unwrap().contains("不客气"));
+
+    // The answer is recorded as a bot.answered event agents can read.
+    let agent = app.admin().await;
+    let conv_id = conv["id"].as_str().unwrap();
+    let (s, events) = agent
+        .get(&format!("/api/v1/conversations/{conv_id}/events"))
+        .await;
+    assert_eq!(s, 200, "{events}");
+    let answered: Vec<&Value> = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"] == "bot.answered")
+        .collect();
+    assert_eq!(answered.len(), 2, "{events}");
+    assert_eq!(answered[0]["data"]["entry_id"], ids["password"]);
+});
+
+both_backends!(the_bot_hands_over_when_asked_upset_or_out_of_scope, |app| {
+    let t = app.tenant.clone();
+    enable_bot(&app, t.inbox_id).await;
+    let admin = app.admin().await;
+    seed_kb(&admin).await;
+
+    // Asked for a person, in either language.
+    for text in ["转人工", "can I talk to a human please"] {
+        let v = visitor(&app, t.inbox_id).await;
+        let (conv, after) = ask(&v, text).await;
+        assert_eq!(conv["status"], "queued", "{text}");
+        let note = after.last().unwrap();
+        assert_eq!(note["content"]["code"], "handoff_requested", "{after:?}");
+    }
+
+    // Upset: an apology in the customer's language, then a person.
+    let v = visitor(&app, t.inbox_id).await;
+    let (conv, after) = ask(&v, "你们就是骗子，我要投诉").await;
+    assert_eq!(conv["status"], "queued");
+    assert!(after[0]["content"]["text"].as_str().unwrap().contains("抱歉"));
+    assert_eq!(
+        after.last().unwrap()["content"]["code"],
+        "handoff_negative_sentiment"
+    );
+
+    // Out of scope: the preview and the conversation agree.
+    let text = "I need legal advice about my lease contract";
+    let p = preview(&admin, text).await;
+    assert_eq!(p["decision"], "handoff", "{p}");
+    assert_eq!(p["reason"], "out_of_scope", "{p}");
+    let v = visitor(&app, t.inbox_id).await;
+    let (conv, after) = ask(&v, text).await;
+    assert_eq!(conv["status"], "queued");
+    assert_eq!(
+        after.last().unwrap()["content"]["code"],
+        "handoff_out_of_scope"
+    );
+});
+
+both_backends!(the_bot_follows_its_preview_offers_candidates_and_stops_guessing, |app| {
+    let t = app.tenant.clone();
+    enable_bot(&app, t.inbox_id).await;
+    let admin = app.admin().await;
+    seed_kb(&admin).await;
+
+    // Whatever the bot decides in the preview, the conversation shows.
+    let probes = [
+        "password",
+        "invoice hours",
+        "when can I get my invoice",
+        "open",
+        "receipt password",
+        "导出",
+        "what is the weather like on mars",
+    ];
+    let mut seen = std::collections::HashSet::new();
+    for text in probes {
+        let p = preview(&admin, text).await;
+        let decision = p["decision"].as_str().unwrap().to_owned();
+        let v = visitor(&app, t.inbox_id).await;
+        let (conv, after) = ask(&v, text).await;
+        match decision.as_str() {
+            "answer" => {
+                assert_eq!(after[0]["content"]["type"], "answer", "{text}: {after:?}");
+                assert_eq!(after[0]["content"]["source"]["entry_id"], p["entries"][0]);
+            }
+            "candidates" => {
+                assert_eq!(conv["status"], "bot");
+                let offer = &after[0]["content"];
+                assert_eq!(offer["type"], "quick_replies", "{text}: {after:?}");
+                let options = offer["options"].as_array().unwrap();
+                // The candidates, then a way to a person.
+                assert_eq!(options.len(), p["entries"].as_array().unwrap().len() + 1);
+                assert_eq!(options.last().unwrap()["title"], "Talk to a person");
+                // Choosing a candidate sends its question, which the bot answers.
+                let chosen = options[0]["payload"].as_str().unwrap();
+                let (_, after) = ask(&v, chosen).await;
+                assert_eq!(after[0]["content"]["type"], "answer", "{after:?}");
+                assert_eq!(after[0]["content"]["source"]["entry_id"], p["entries"][0]);
+            }
+            "handoff" => assert_eq!(conv["status"], "queued", "{text}"),
+            other => panic!("unexpected decision {other} for {text}"),
+        }
+        seen.insert(decision);
+    }
+    assert!(seen.contains("answer"), "{seen:?}");
+    assert!(
+        seen.contains("handoff"),
+        "an unrelated question must go to a person: {seen:?}"
+    );
+
+    // Not understood three times in a row: the third goes to a person.
+    let v = visitor(&app, t.inbox_id).await;
+    let (_, after) = ask(&v, "???").await;
+    assert_eq!(after[0]["content"]["type"], "quick_replies", "{after:?}");
+    let (_, _) = ask(&v, "🙂").await;
+    let (conv, after) = ask(&v, "...").await;
+    assert_eq!(conv["status"], "queued", "{after:?}");
+    assert_eq!(after.last().unwrap()["content"]["code"], "handoff_bot_failed");
+
+    // The same answer twice in a row did not help: a person takes over.
+    let v = visitor(&app, t.inbox_id).await;
+    let (_, after) = ask(&v, "How do I reset my password?").await;
+    assert_eq!(after[0]["content"]["type"], "answer");
+    let (conv, after) = ask(&v, "how do I reset my password").await;
+    assert_eq!(conv["status"], "queued", "{after:?}");
+    assert_eq!(after.last().unwrap()["content"]["code"], "handoff_bot_failed");
+});
+
+both_backends!(edits_to_the_knowledge_base_reach_the_bot_without_a_restart, |app| {
+    let t = app.tenant.clone();
+    enable_bot(&app, t.inbox_id).await;
+    let admin = app.admin().await;
+
+    // No knowledge base: the bot passes every question to a person.
+    let v = visitor(&app, t.inbox_id).await;
+    let (conv, after) = ask(&v, "How do I reset my password?").await;
+    assert_eq!(conv["status"], "queued");
+    assert_eq!(after.last().unwrap()["content"]["code"], "handoff_low_confidence");
+
+    let ids = seed_kb(&admin).await;
+    let v = visitor(&app, t.inbox_id).await;
+    let (_, after) = ask(&v, "How do I reset my password?").await;
+    assert_eq!(after[0]["content"]["source"]["entry_id"], ids["password"]);
+
+    // An edited answer is what the next customer gets.
+    let id = &ids["password"];
+    let (_, entry) = admin.get(&format!("/api/v1/kb/entries/{id}")).await;
+    let (s, b) = admin
+        .patch(
+            &format!("/api/v1/kb/entries/{id}"),
+            json!({"answer": "Use the reset link in the app.", "version": entry["version"]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    eventually("the new answer", || async {
+        let v = visitor(&app, t.inbox_id).await;
+        let (_, after) = ask(&v, "How do I reset my password?").await;
+        (after[0]["content"]["text"] == "Use the reset link in the app.").then_some(())
+    })
+    .await;
+});
+
+both_backends!(agents_get_suggested_answers_for_the_open_conversation, |app| {
+    let t = app.tenant.clone();
+    let admin = app.admin().await;
+    let ids = seed_kb(&admin).await;
+    // Without the bot the conversation goes to the agents, who get help.
+    let v = visitor(&app, t.inbox_id).await;
+    let posted = v.says("where do I download an invoice for my order?").await;
+    let conv = posted["conversation"]["id"].as_str().unwrap();
+    v.says("thanks").await;
+    let agent = app.agent().await;
+    let (s, b) = agent
+        .get(&format!("/api/v1/conversations/{conv}/suggested_answers"))
+        .await;
+    assert_eq!(s, 200, "{b}");
+    // Thanks are skipped: the suggestions answer the question.
+    assert_eq!(b["query"], "where do I download an invoice for my order?");
+    assert_eq!(b["message_id"], posted["message"]["id"]);
+    let items = b["items"].as_array().unwrap();
+    assert!(!items.is_empty() && items.len() <= 3, "{b}");
+    assert_eq!(items[0]["entry_id"], ids["invoice"]);
+    assert!(items[0]["answer"].as_str().unwrap().contains("Billing"));
+    assert!(items.iter().all(|i| i["entry_id"] != ids["legal"]), "never an out-of-scope entry");
+
+    // Another account's agent cannot read them; the preview is for supervisors.
+    let other = app.new_tenant("Other").await;
+    let stranger = app.login(&other.agent_email).await;
+    let (s, b) = stranger
+        .get(&format!("/api/v1/conversations/{conv}/suggested_answers"))
+        .await;
+    assert_eq!((s, error_code(&b)), (404, "not_found".into()));
+    let (s, b) = agent
+        .post("/api/v1/bot/preview", json!({"text": "password"}))
+        .await;
+    assert_eq!((s, error_code(&b)), (403, "forbidden".into()));
+    // Bad input gets a clear error.
+    let (s, b) = admin.post("/api/v1/bot/preview", json!({"text": ""})).await;
+    assert_eq!((s, error_code(&b)), (422, "validation_failed".into()));
+    let huge = "a".repeat(5000);
+    let (s, b) = admin.post("/api/v1/bot/preview", json!({"text": huge})).await;
+    assert_eq!((s, error_code(&b)), (422, "validation_failed".into()));
+});
+
+both_backends!(unanswered_questions_are_grouped_for_admins, |app| {
+    let t = app.tenant.clone();
+    enable_bot(&app, t.inbox_id).await;
+    let admin = app.admin().await;
+    seed_kb(&admin).await;
+    let asked = [
+        "do you ship to Canada?",
+        "can you ship to canada",
+        "shipping to Canada possible?",
+        "what is the weather like on mars",
+    ];
+    for text in asked {
+        let v = visitor(&app, t.inbox_id).await;
+        let (conv, _) = ask(&v, text).await;
+        assert_eq!(conv["status"], "queued", "{text} is not in the knowledge base");
+    }
+    let (s, b) = admin.get("/api/v1/bot/questions?days=7").await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["total"], 4, "{b}");
+    let groups = b["groups"].as_array().unwrap();
+    assert_eq!(groups[0]["count"], 3, "{b}");
+    assert!(groups[0]["text"].as_str().unwrap().to_lowercase().contains("canada"));
+    assert_eq!(groups[1]["count"], 1);
+
+    // Resolving a group takes it off the list.
+    let (s, r) = admin
+        .post(
+            "/api/v1/bot/questions/resolve",
+            json!({"message_ids": groups[0]["message_ids"], "resolution": "added"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["resolved"], 3);
+    let (_, b) = admin.get("/api/v1/bot/questions").await;
+    assert_eq!(b["total"], 1);
+
+    // Agents and other accounts see none of it.
+    let agent = app.agent().await;
+    let (s, _) = agent.get("/api/v1/bot/questions").await;
+    assert_eq!(s, 403);
+    let other = app.new_tenant("Other").await;
+    let (_, b) = app
+        .login(&other.admin_email)
+        .await
+        .get("/api/v1/bot/questions")
+        .await;
+    assert_eq!(b["total"], 0);
+    let (s, b) = admin
+        .post(
+            "/api/v1/bot/questions/resolve",
+            json!({"message_ids": [], "resolution": "dismissed"}),
+        )
+        .await;
+    assert_eq!((s, error_code(&b)), (422, "validation_failed".into()));
+});
