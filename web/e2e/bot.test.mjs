@@ -8,6 +8,7 @@ import { after, before, test } from "node:test";
 import {
   ADMIN,
   AGENT,
+  DEMO_INBOX,
   apiClient,
   eventually,
   launchBrowser,
@@ -28,6 +29,8 @@ before(async () => {
   host = await startHostPage(kefu.origin);
   browser = await launchBrowser();
   admin = await apiClient(kefu.origin, ADMIN);
+  // The demo inbox's bot, on whatever the demo's default is.
+  await admin.patch(`/inboxes/${DEMO_INBOX}`, { bot_enabled: true });
 });
 
 after(async () => {
@@ -68,7 +71,7 @@ test("a visitor gets answers with their source in English and Chinese, picks a c
   await answers(frame).getByTestId("widget-citation").filter({ hasText: "From: 怎么重置密码" }).waitFor({ timeout: 15_000 });
 
   // Something vague: "did you mean" candidates; picking one gets its answer.
-  const vague = await findDecision(["password", "export", "hours", "widget", "data", "account", "colleague", "languages", "密码", "导出"], "candidates");
+  const vague = await findDecision(["How do I change my avatar picture?", "Do you sell bicycles?", "How tall is the Eiffel tower?"], "candidates");
   if (vague) {
     await visitorSays(frame, vague.text);
     const offer = frame.getByTestId("widget-quick-replies").last();
@@ -76,10 +79,13 @@ test("a visitor gets answers with their source in English and Chinese, picks a c
     const options = await offer.getByRole("button").allTextContents();
     const ranked = vague.preview.ranking.filter((r) => vague.preview.entries.includes(r.entry_id)).map((r) => r.question);
     for (const q of ranked) assert.ok(options.includes(q), `candidate ${q} offered: ${JSON.stringify(options)}`);
+    assert.ok(options.length > ranked.length, "and a way to a person");
+    // Not the question answered above: the bot hands over rather than repeat an answer.
+    const pick = ranked[ranked.length - 1];
     const before = await answers(frame).count();
-    await offer.getByRole("button", { name: ranked[0], exact: true }).click();
+    await offer.getByRole("button", { name: pick, exact: true }).click();
     await eventually("the chosen candidate is answered", async () => (await answers(frame).count()) > before, 15_000);
-    await answers(frame).last().getByTestId("widget-citation").filter({ hasText: `From: ${ranked[0]}` }).waitFor();
+    await answers(frame).last().getByTestId("widget-citation").filter({ hasText: `From: ${pick}` }).waitFor();
   } else {
     console.log("no vague question offered candidates with this knowledge base; the hand-off below still runs");
   }
@@ -90,6 +96,18 @@ test("a visitor gets answers with their source in English and Chinese, picks a c
   assert.deepEqual(problems, []);
   await ctx.close();
 });
+
+/**
+ * The first set of wordings the bot answers none of (each retrain moves the
+ * thresholds a little, so a test picks its questions when it runs).
+ */
+async function unanswered(sets) {
+  for (const set of sets) {
+    const decisions = await Promise.all(set.texts.map(async (t) => (await preview(t)).decision));
+    if (decisions.every((d) => d === "handoff" || d === "candidates")) return set;
+  }
+  assert.fail(`the bot answers one of each of ${JSON.stringify(sets)}`);
+}
 
 /** The first of `texts` the bot decides `decision` for. */
 async function findDecision(texts, decision) {
@@ -191,7 +209,7 @@ test("an agent sees the bot's answers with their source and inserts a suggested 
 
 test("an admin adds an entry in the knowledge-base page and the bot answers it within seconds", { timeout: 120_000 }, async () => {
   const problems = [];
-  const question = "Is there a mobile app for agents?";
+  const question = "Do you have a mobile app?";
   const ctx = await browser.newContext({ locale: "en-US" });
   await signIn(ctx, kefu.origin, ADMIN);
   const page = watchAll(await ctx.newPage(), problems);
@@ -205,6 +223,7 @@ test("an admin adds an entry in the knowledge-base page and the bot answers it w
     const rows = await page.getByTestId("kb-row").allTextContents();
     return rows.length > 0 && rows.every((r) => /password|密码/i.test(r));
   });
+  await page.locator('input[name="kb-q"]').fill("");
   await page.locator('select[name="kb-locale"]').selectOption("zh-CN");
   await page.getByTestId("kb-row").filter({ hasText: "怎么重置密码" }).waitFor();
   assert.equal(await page.getByTestId("kb-row").filter({ hasText: "How do I reset my password?" }).count(), 0);
@@ -219,14 +238,14 @@ test("an admin adds an entry in the knowledge-base page and the bot answers it w
   await page.getByTestId("kb-new").click();
   const form = page.getByTestId("kb-form");
   await form.locator('input[name="question"]').fill(question);
-  await form.locator('textarea[name="similar"]').fill("Do you have a phone app?\nCan agents answer from their phones?");
+  await form.locator('textarea[name="similar"]').fill("Is there a phone app?\nCan agents answer from their phones?");
   await form.locator('textarea[name="answer"]').fill("Not yet: the console works in any mobile browser. See [the docs](https://kefu.example.com/mobile) or https://kefu.example.com/faq.");
   await form.locator('input[name="tags"]').fill("mobile, console");
   await page.getByTestId("kb-save").click();
   await page.getByTestId("admin-ok").filter({ hasText: "Entry created." }).waitFor();
   const id = page.url().split("/").pop();
   const entry = await admin.get(`/kb/entries/${id}`);
-  assert.deepEqual(entry.similar_questions, ["Do you have a phone app?", "Can agents answer from their phones?"]);
+  assert.deepEqual(entry.similar_questions, ["Is there a phone app?", "Can agents answer from their phones?"]);
   assert.deepEqual(entry.tags, ["mobile", "console"]);
   assert.equal(entry.locale, "en");
 
@@ -306,21 +325,21 @@ test("an admin imports a CSV with a bad row and sees which line was rejected", {
 
 test("unanswered questions: grouped, added as a new entry the bot then answers, or dismissed", { timeout: 150_000 }, async () => {
   const problems = [];
-  const asked = ["Is there a dark mode?", "Is there a dark mode in the console?", "is there a dark mode"];
-  for (const text of asked) {
-    const p = await preview(text);
-    assert.ok(p.decision === "handoff" || p.decision === "candidates", `${text}: ${JSON.stringify(p)}`);
-  }
+  const { texts: asked, match } = await unanswered([
+    { texts: ["Can I schedule messages?", "can I schedule a message", "Can I schedule messages for later?"], match: /schedule/i },
+    { texts: ["Do you have an Android app?", "do you have an android app", "Do you have an Android app for agents?"], match: /android/i },
+  ]);
   for (const text of asked) await visitorConversation(kefu.origin, text);
-  const lonely = "Can I pay with a cheque?";
-  assert.notEqual((await preview(lonely)).decision, "answer");
+  const [lonely] = (
+    await unanswered([{ texts: ["Can I pay with a cheque?"] }, { texts: ["How tall is the Eiffel tower?"] }, { texts: ["Do you sell bicycles?"] }])
+  ).texts;
   await visitorConversation(kefu.origin, lonely);
 
   const ctx = await browser.newContext({ locale: "en-US" });
   await signIn(ctx, kefu.origin, ADMIN);
   const page = watchAll(await ctx.newPage(), problems);
   await page.goto(`${kefu.origin}/admin/questions`);
-  const group = page.getByTestId("question-group").filter({ hasText: /dark mode/i });
+  const group = page.getByTestId("question-group").filter({ hasText: match });
   await group.first().waitFor();
   assert.equal(await group.count(), 1, "the three wordings are one group");
   assert.equal(await group.getAttribute("data-count"), "3");
@@ -335,17 +354,27 @@ test("unanswered questions: grouped, added as a new entry the bot then answers, 
   assert.ok(asked.some((a) => a.toLowerCase() === question.toLowerCase()), question);
   const similar = (await form.locator('textarea[name="similar"]').inputValue()).split("\n");
   assert.equal(similar.length, 2);
-  await form.locator('textarea[name="answer"]').fill("Not yet: the console follows a light theme. Your browser's reader mode can help.");
+  await form.locator('textarea[name="answer"]').fill("Not yet: messages are sent when you press Send. Save a canned response to send the same text quickly.");
   await form.getByTestId("kb-save").click();
   await page.getByTestId("admin-ok").filter({ hasText: "Added to the knowledge base." }).waitFor();
-  await eventually("the group is gone", async () => (await page.getByTestId("question-group").filter({ hasText: /dark mode/i }).count()) === 0);
+  await eventually("the group is gone", async () => (await page.getByTestId("question-group").filter({ hasText: match }).count()) === 0);
 
   // The bot now answers it.
-  await eventually("the bot answers the new entry", async () => (await preview("Is there a dark mode?")).decision === "answer", 15_000);
+  const created = (await admin.get(`/kb/entries?q=${encodeURIComponent(question)}`)).items.find((e) => e.question === question);
+  assert.ok(created, "the new entry");
+  assert.equal(created.similar_questions.length, 2);
+  await eventually(
+    "the bot answers with the new entry",
+    async () => {
+      const p = await preview(asked[0]);
+      return p.decision === "answer" && p.entries[0] === created.id;
+    },
+    15_000,
+  );
   const visitor = await browser.newContext({ locale: "en-US" });
   const { frame } = await openWidget(visitor, host.url, problems);
-  await visitorSays(frame, "Is there a dark mode?");
-  await answers(frame).getByTestId("widget-citation").waitFor({ timeout: 15_000 });
+  await visitorSays(frame, asked[0]);
+  await answers(frame).getByTestId("widget-citation").filter({ hasText: question }).waitFor({ timeout: 15_000 });
 
   // Dismiss the other one.
   const other = page.getByTestId("question-group").filter({ hasText: lonely });
@@ -353,7 +382,7 @@ test("unanswered questions: grouped, added as a new entry the bot then answers, 
   await page.getByTestId("admin-ok").filter({ hasText: "Dismissed." }).waitFor();
   await eventually("dismissed", async () => (await page.getByTestId("question-group").filter({ hasText: lonely }).count()) === 0);
   const open = await admin.get("/bot/questions?days=30");
-  assert.ok(!open.groups.some((g) => /dark mode|cheque/i.test(g.text)), JSON.stringify(open.groups));
+  assert.ok(!open.groups.some((g) => match.test(g.text) || g.text === lonely), JSON.stringify(open.groups));
   assert.deepEqual(problems, []);
   await visitor.close();
   await ctx.close();
@@ -361,23 +390,24 @@ test("unanswered questions: grouped, added as a new entry the bot then answers, 
 
 test("add to entry: the group's wordings become similar questions of an existing entry", { timeout: 120_000 }, async () => {
   const problems = [];
-  const asked = ["Where can I download my invoice?", "where can i download my invoices"];
-  for (const text of asked) assert.notEqual((await preview(text)).decision, "answer", text);
+  const { texts: asked, match } = await unanswered([
+    { texts: ["Do you integrate with Slack?", "can you integrate with slack?"], match: /slack/i },
+    { texts: ["Can I bring my dog?", "can i bring my dog"], match: /dog/i },
+    { texts: ["我的快递到哪了", "我的快递到哪里了"], match: /快递/ },
+  ]);
   for (const text of asked) await visitorConversation(kefu.origin, text);
-  const target = (await admin.get(`/kb/entries?q=${encodeURIComponent("How much does Kefu cost?")}`)).items.find(
-    (e) => e.question === "How much does Kefu cost?",
-  );
-  assert.ok(target, "the demo's pricing entry");
+  const target = (await admin.get(`/kb/entries?q=${encodeURIComponent("WeChat")}`)).items.find((e) => e.question === "Does Kefu support WeChat?");
+  assert.ok(target, "the demo's channels entry");
 
   const ctx = await browser.newContext({ locale: "en-US" });
   await signIn(ctx, kefu.origin, ADMIN);
   const page = watchAll(await ctx.newPage(), problems);
   await page.goto(`${kefu.origin}/admin/questions`);
-  const group = page.getByTestId("question-group").filter({ hasText: /invoice/i });
+  const group = page.getByTestId("question-group").filter({ hasText: match });
   await group.first().waitFor();
   await group.getByTestId("question-add-to").click();
   const picker = group.getByTestId("add-to-entry");
-  await picker.locator('input[name="entry-q"]').fill("How much does Kefu cost?");
+  await picker.locator('input[name="entry-q"]').fill("WeChat");
   await picker.getByRole("button", { name: "Search" }).click();
   await picker.locator(`[data-testid="pick-entry"][data-id="${target.id}"]`).getByTestId("pick-entry-add").click();
   await page.getByTestId("admin-ok").filter({ hasText: "Added to the knowledge base." }).waitFor();
