@@ -33,6 +33,7 @@ const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.mi
 const ALLOWED_WORDS = new Set([
   "Kefu", "Demo", "Admin", "Agent", "website", // seeded account, users and inbox names
   "IP", "IANA", "HTML", "Ctrl", "Shift", "Enter", "Asia", "Shanghai", "https", "shop", "example", "com", "English",
+  "CSV", "JSON", "Lines", "Markdown", // file formats of the knowledge base
 ]);
 const TOKEN = /^(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[0-9a-f]{8}-[0-9a-f-]{27}|https?:\/\/\S+|[\w-]+\/[\w/-]+)$/i;
 
@@ -68,9 +69,9 @@ async function visibleTexts(frame) {
       const text = n.textContent.trim();
       const el = n.parentElement;
       if (!text || !el || el.closest('script, style, [translate="no"]')) continue;
-      // Content marked as another language (an English knowledge-base entry) is not UI text.
+      // Text that declares its own language is content (a knowledge-base entry), not UI.
       const tagged = el.closest("[lang]");
-      if (tagged && tagged !== document.documentElement && !tagged.lang.startsWith("zh")) continue;
+      if (tagged && tagged !== document.documentElement) continue;
       if (el.closest("option, datalist")) continue; // options have no box; selects are read below
       if (!el.checkVisibility({ visibilityProperty: true, opacityProperty: true })) continue;
       out.push(text);
