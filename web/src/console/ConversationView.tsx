@@ -442,7 +442,12 @@ export function ConversationView({
         {suggested && suggested.items.length > 0 && (
           <section className="assist" aria-labelledby="assist-title" data-testid="suggested-answers">
             <h2 id="assist-title">{t("conv.assist")}</h2>
-            <p className="hint">{t("conv.assistHint")}</p>
+            <p className="hint">
+              {t("conv.assistHint")}
+              {typeof suggested.confidence === "number" && (
+                <span data-testid="suggested-confidence"> ({t("conv.confidence", { percent: Math.round(suggested.confidence * 100) })})</span>
+              )}
+            </p>
             <ul>
               {suggested.items.map((s, i) => (
                 <li key={s.entry_id} data-testid="suggested-answer">
