@@ -60,6 +60,14 @@ impl Bm25Index {
         self.postings.contains_key(term)
     }
 
+    /// Whether a question of an entry other than `absent` contains the term.
+    pub fn knows_outside(&self, term: &str, absent: usize) -> bool {
+        self.postings.get(term).is_some_and(|list| {
+            list.iter()
+                .any(|&(doc, _)| self.doc_entry[doc as usize] as usize != absent)
+        })
+    }
+
     /// Best BM25 score of each entry for the query terms (0 when no term
     /// matches). Repeated query terms count once.
     pub fn entry_scores(&self, terms: &[String]) -> Vec<f32> {

@@ -19,6 +19,15 @@ pub const MAX_QUERY_CHARS: usize = 2000;
 /// BM25 weights tried when fusing BM25 into the classifier's ranking (the
 /// classifier's scores are margins around ±1; BM25 is scaled to 0..1).
 const BM25_WEIGHTS: [f32; 5] = [0.05, 0.1, 0.2, 0.3, 0.5];
+/// Below this (weighted) number of wrongly ranked held-out questions, the
+/// calibration also learns from questions about topics the knowledge base
+/// lacks (see `calibrate`).
+const MIN_WRONG_EXAMPLES: f64 = 100.0;
+/// Share of traffic assumed to be about topics the knowledge base lacks when
+/// those are simulated. A knowledge base this clean is a small FAQ, and
+/// customers ask a small FAQ about many things it does not cover: as often
+/// as about things it does.
+const UNKNOWN_TOPIC_SHARE: f64 = 0.5;
 /// How many candidates the bot offers when it is unsure.
 pub const MAX_CANDIDATES: usize = 3;
 
@@ -270,6 +279,8 @@ fn calibrate(
     let folds = config.folds.max(2);
     let fold_of = assign_folds(examples, entries.len(), folds, config.seed);
     let mut raw_held_out: Vec<(RawScores, usize)> = Vec::with_capacity(examples.len());
+    // The same questions as if their entry were missing (in-scope ones only).
+    let mut raw_unknown: Vec<(RawScores, usize)> = Vec::new();
     let mut fold_scorer = None;
     for fold in 0..folds {
         // Borrowed, not cloned: the analyses are the bulk of the build's memory.
@@ -290,6 +301,9 @@ fn calibrate(
         );
         for ((gold, analysis), _) in examples.iter().zip(&fold_of).filter(|(_, f)| **f == fold) {
             raw_held_out.push((scorer.raw_scores(analysis), *gold));
+            if !entries[*gold].out_of_scope {
+                raw_unknown.push((scorer.raw_scores_without(analysis, *gold), *gold));
+            }
         }
         fold_scorer = Some(scorer);
     }
@@ -338,8 +352,8 @@ fn calibrate(
                     .is_some_and(|r| !entries[r.0].out_of_scope)
         })
         .collect();
-    let signals: Vec<Vec<f64>> = considered.iter().map(|(s, _)| s.signals.clone()).collect();
-    let correct: Vec<bool> = considered
+    let mut signals: Vec<Vec<f64>> = considered.iter().map(|(s, _)| s.signals.clone()).collect();
+    let mut correct: Vec<bool> = considered
         .iter()
         .map(|(s, g)| s.ranking[0].0 == *g)
         .collect();
@@ -355,7 +369,7 @@ fn calibrate(
     } else {
         1.0
     };
-    let weights: Vec<f64> = considered
+    let mut weights: Vec<f64> = considered
         .iter()
         .map(|(_, g)| {
             if entries[*g].out_of_scope {
@@ -365,8 +379,48 @@ fn calibrate(
             }
         })
         .collect();
+    // A knowledge base whose own questions are (nearly) never confused gives
+    // the calibration no wrong examples to learn from, and it would answer
+    // anything with full confidence. Then each held-out question is scored
+    // once more as if its entry were missing: the bot's view of a question
+    // about a topic the knowledge base lacks, which must not be answered.
+    // Only confusions between in-scope entries count: declared out-of-scope
+    // examples say nothing about topics nobody declared.
+    let wrong = considered
+        .iter()
+        .zip(&correct)
+        .filter(|((_, gold), c)| !**c && !entries[*gold].out_of_scope)
+        .count() as f64;
+    let unknown: Vec<Scored> = if wrong < MIN_WRONG_EXAMPLES {
+        raw_unknown
+            .iter()
+            .map(|(raw, gold)| scorer.fuse_without(raw, bm25_weight, *gold))
+            .filter(|s| {
+                !s.no_overlap
+                    && s.ranking
+                        .first()
+                        .is_some_and(|r| !entries[r.0].out_of_scope)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let n_known: f64 = weights.iter().sum();
+    // Fading out as real mistakes appear, so the calibration does not jump
+    // when a knowledge base grows past the limit.
+    let unknown_weight = if unknown.is_empty() {
+        0.0
+    } else {
+        UNKNOWN_TOPIC_SHARE / (1.0 - UNKNOWN_TOPIC_SHARE) * n_known / unknown.len() as f64
+            * (1.0 - wrong / MIN_WRONG_EXAMPLES)
+    };
+    for s in &unknown {
+        signals.push(s.signals.clone());
+        correct.push(false);
+        weights.push(unknown_weight);
+    }
     let calibrator = Calibrator::fit(&signals, &correct, &weights);
-    let items: Vec<HeldOut> = considered
+    let mut items: Vec<HeldOut> = considered
         .iter()
         .zip(&correct)
         .zip(&weights)
@@ -381,6 +435,12 @@ fn calibrate(
                     .any(|e| e.id == entries[*gold].id),
         })
         .collect();
+    items.extend(unknown.iter().map(|s| HeldOut {
+        weight: unknown_weight,
+        confidence: calibrator.confidence(&s.signals),
+        top_correct: false,
+        in_candidates: false,
+    }));
     (calibrator, choose_thresholds(&items), bm25_weight)
 }
 

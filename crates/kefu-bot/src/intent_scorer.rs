@@ -118,18 +118,16 @@ impl IntentScorer {
                 .as_ref()
                 .map(|(vectorizer, svm)| svm.scores(&vectorizer.transform(analysis))),
             bm25: self.bm25.entry_scores(&analysis.retrieval_terms()),
-            coverage: {
-                let mut words: Vec<&String> = analysis.words.iter().collect();
-                words.sort_unstable();
-                words.dedup();
-                let known = words.iter().filter(|w| self.bm25.knows(w)).count();
-                if words.is_empty() {
-                    0.0
-                } else {
-                    known as f32 / words.len() as f32
-                }
-            },
+            coverage: coverage(analysis, |w| self.bm25.knows(w)),
         }
+    }
+
+    /// [`IntentScorer::raw_scores`] as if entry `absent` were not in the
+    /// knowledge base (its words unknown unless other entries use them).
+    pub fn raw_scores_without(&self, analysis: &Analysis, absent: usize) -> RawScores {
+        let mut raw = self.raw_scores(analysis);
+        raw.coverage = coverage(analysis, |w| self.bm25.knows_outside(w, absent));
+        raw
     }
 
     /// How much BM25 (scaled to 0..1 by the best entry's score) is added to
@@ -207,7 +205,35 @@ impl IntentScorer {
         }
     }
 
+    /// Ranks as if entry `absent` were not in the knowledge base: how a
+    /// message about a topic the knowledge base lacks looks to the bot
+    /// (`raw` from [`IntentScorer::raw_scores_without`]).
+    pub fn fuse_without(&self, raw: &RawScores, bm25_weight: f32, absent: usize) -> Scored {
+        let mut masked = raw.clone();
+        if let Some(c) = masked.classifier.as_mut().and_then(|c| c.get_mut(absent)) {
+            *c = f32::MIN / 4.0;
+        }
+        if let Some(b) = masked.bm25.get_mut(absent) {
+            *b = 0.0;
+        }
+        let mut scored = self.fuse(&masked, bm25_weight);
+        scored.ranking.retain(|r| r.0 != absent);
+        scored
+    }
+
     pub fn n_entries(&self) -> usize {
         self.n_entries
     }
+}
+
+/// Share of the message's distinct words that `known` accepts.
+fn coverage(analysis: &Analysis, known: impl Fn(&str) -> bool) -> f32 {
+    let mut words: Vec<&String> = analysis.words.iter().collect();
+    words.sort_unstable();
+    words.dedup();
+    if words.is_empty() {
+        return 0.0;
+    }
+    let n = words.iter().filter(|w| known(w.as_str())).count();
+    n as f32 / words.len() as f32
 }

@@ -69,7 +69,17 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<DemoInfo> {
         account_id: Some(account_id),
         inbox_id: Some(inbox_id),
     };
+    // A new demo inbox gets the bot (answering from the demo FAQ below); on
+    // later starts the inbox is left as the demo's admin set it.
+    let fresh = matches!(
+        store.get_inbox(account_id, inbox_id).await,
+        Err(kefu_core::StoreError::NotFound(_))
+    );
     let p = provision_account(store, &spec, Timestamp::now()).await?;
+    if fresh && let Some(mut inbox) = p.inbox.clone() {
+        inbox.bot_enabled = true;
+        store.update_inbox(&inbox).await?;
+    }
     let agent = p
         .users
         .iter()

@@ -238,3 +238,42 @@ fn a_one_entry_knowledge_base_still_works() {
     let bot = Bot::build(&kb, BotConfig::default()).expect("builds");
     let _ = bot.decide("descale").expect("a decision");
 }
+
+/// A small knowledge base with no out-of-scope entries and few confusions
+/// of its own: the calibration has (almost) no wrong examples to learn from,
+/// yet a message about something else must still not be answered. (Not
+/// every one: with six entries, "can I pay with bitcoin" still reaches the
+/// app-pairing entry, whose questions share its common words.)
+#[test]
+fn a_small_clean_knowledge_base_does_not_answer_everything() {
+    let entries: Vec<FaqEntry> = fixture::entries()
+        .into_iter()
+        .filter(|e| !e.out_of_scope)
+        .collect();
+    let bot = Bot::build(
+        &KnowledgeBase::new(entries).expect("a valid knowledge base"),
+        BotConfig::default(),
+    )
+    .expect("a bot");
+    assert!(bot.thresholds().answer < 1.0, "{:?}", bot.thresholds());
+    for query in [
+        "do you ship to Canada?",
+        "what is the weather like on mars",
+        "你们公司在哪个城市",
+    ] {
+        let decision = bot.decide(query).expect("a decision");
+        assert!(
+            !matches!(decision, Decision::Answer { .. } | Decision::Action { .. }),
+            "{query}: {decision:?}"
+        );
+    }
+    // Its own questions, asked a little differently, are still answered.
+    assert_eq!(
+        answered_id(&bot, "how can I get rid of limescale in the kettle?").as_deref(),
+        Some("descale")
+    );
+    assert_eq!(
+        answered_id(&bot, "保修期多长时间").as_deref(),
+        Some("warranty")
+    );
+}

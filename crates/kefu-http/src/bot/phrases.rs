@@ -53,7 +53,9 @@ impl Phrase {
             (Greeting, En) => {
                 "Hello! I'm the virtual assistant. Ask me your question, or write \"agent\" to talk to a person."
             }
-            (Greeting, Zh) => "您好！我是智能助手，请直接输入您的问题；需要人工服务请输入“转人工”。",
+            (Greeting, Zh) => {
+                "您好！我是智能助手，请直接输入您的问题；需要人工服务请输入“转人工”。"
+            }
             (Thanks, En) => "You're welcome! Is there anything else I can help with?",
             (Thanks, Zh) => "不客气！还有其他可以帮您的吗？",
             (DidYouMean, En) => "I'm not sure I understood. Did you mean one of these?",
@@ -70,9 +72,13 @@ impl Phrase {
             (CannotAnswer, Zh) => "这个问题我暂时无法回答，正在为您转接人工客服，请稍候。",
             (Apology, En) => "I'm sorry about this. I'm bringing in a colleague right away.",
             (Apology, Zh) => "非常抱歉给您带来不好的体验，正在为您转接人工客服。",
-            (NotHelping, En) => "It seems I'm not helping, so I'm getting you a person. Please wait a moment.",
+            (NotHelping, En) => {
+                "It seems I'm not helping, so I'm getting you a person. Please wait a moment."
+            }
             (NotHelping, Zh) => "看来我没能帮上忙，正在为您转接人工客服，请稍候。",
-            (CannotReadFiles, En) => "I can't read files myself, so I'm passing you to a colleague who can.",
+            (CannotReadFiles, En) => {
+                "I can't read files myself, so I'm passing you to a colleague who can."
+            }
             (CannotReadFiles, Zh) => "我暂时无法查看文件，正在为您转接人工客服。",
         }
     }

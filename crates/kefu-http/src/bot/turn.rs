@@ -15,8 +15,7 @@ use kefu_bot::conversation_cues::{is_upset, small_talk, wants_human};
 use kefu_bot::{BotError, Decision, HandoffReason as BotHandoff, SmallTalk};
 use kefu_core::event::{EventType, NewEvent};
 use kefu_core::model::{
-    AnswerSource, Inbox, Message, MessageContent, MessageVisibility,
-    QuickReply, Sender, SenderKind,
+    AnswerSource, Inbox, Message, MessageContent, MessageVisibility, QuickReply, Sender, SenderKind,
 };
 use kefu_core::state::{HandoffReason, Input, Status};
 use kefu_core::store::{Appended, NewMessage};
@@ -81,7 +80,9 @@ impl Step {
 /// an agent (the bot only ever follows its own thread).
 #[derive(Debug, Clone, PartialEq)]
 pub enum PastTurn {
-    Answered { entry_id: String },
+    Answered {
+        entry_id: String,
+    },
     /// Candidates or "didn't catch that".
     Unanswered,
     /// Greetings and thanks: neither success nor failure.
@@ -504,11 +505,17 @@ async fn run(
                 text: phrase.text(lang).to_owned(),
                 options,
             };
-            state.store.append_message(&say(content, 0), &policy).await?;
+            state
+                .store
+                .append_message(&say(content, 0), &policy)
+                .await?;
         }
         Step::Say(phrase) => {
             let content = MessageContent::text(phrase.text(lang));
-            state.store.append_message(&say(content, 0), &policy).await?;
+            state
+                .store
+                .append_message(&say(content, 0), &policy)
+                .await?;
         }
         Step::HandOff { reason, say: words } => {
             // One unit of work: the move to the queue and the note saying so,
@@ -620,7 +627,11 @@ mod tests {
     #[test]
     fn failing_turns_are_counted_until_an_answer() {
         let one = [PastTurn::Unanswered];
-        let two = [PastTurn::Unanswered, PastTurn::SmallTalk, PastTurn::Unanswered];
+        let two = [
+            PastTurn::Unanswered,
+            PastTurn::SmallTalk,
+            PastTurn::Unanswered,
+        ];
         assert!(matches!(plan(candidates(), &one), Step::Offer { .. }));
         assert_eq!(
             handed_off(&plan(candidates(), &two)),

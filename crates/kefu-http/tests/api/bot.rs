@@ -42,9 +42,19 @@ async fn enable_bot(app: &TestApp, inbox: InboxId) {
     app.state.inboxes.forget(inbox);
 }
 
+/// (key, question, similar questions, answer, locale, out of scope)
+type Seed = (
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static str,
+    &'static str,
+    bool,
+);
+
 /// A small bilingual knowledge base; returns the entries' ids by key.
 async fn seed_kb(admin: &Client) -> std::collections::HashMap<&'static str, String> {
-    let entries: &[(&str, &str, &[&str], &str, &str, bool)] = &[
+    let entries: &[Seed] = &[
         (
             "password",
             "How do I reset my password?",
@@ -171,8 +181,7 @@ async fn ask(v: &VisitorFixture, text: &str) -> (Value, Vec<Value>) {
             .into_iter()
             .filter(|m| m["seq"].as_i64().unwrap() > seq)
             .collect();
-        let done = conv["status"] != "bot"
-            || after.iter().any(|m| m["sender"]["kind"] == "bot");
+        let done = conv["status"] != "bot" || after.iter().any(|m| m["sender"]["kind"] == "bot");
         done.then_some((conv, after))
     })
     .await
@@ -193,54 +202,67 @@ async fn preview(admin: &Client, text: &str) -> Value {
     b
 }
 
-both_backends!(the_bot_answers_in_both_languages_and_cites_the_entry, |app| {
-    let t = app.tenant.clone();
-    enable_bot(&app, t.inbox_id).await;
-    let admin = app.admin().await;
-    let ids = seed_kb(&admin).await;
+both_backends!(
+    the_bot_answers_in_both_languages_and_cites_the_entry,
+    |app| {
+        let t = app.tenant.clone();
+        enable_bot(&app, t.inbox_id).await;
+        let admin = app.admin().await;
+        let ids = seed_kb(&admin).await;
 
-    let v = visitor(&app, t.inbox_id).await;
-    let (conv, after) = ask(&v, "Hello!").await;
-    assert_eq!(conv["status"], "bot");
-    assert_eq!(kinds(&after), ["text"], "a greeting: {after:?}");
+        let v = visitor(&app, t.inbox_id).await;
+        let (conv, after) = ask(&v, "Hello!").await;
+        assert_eq!(conv["status"], "bot");
+        assert_eq!(kinds(&after), ["text"], "a greeting: {after:?}");
 
-    let (conv, after) = ask(&v, "i forgot my password, how do I reset it?").await;
-    assert_eq!(conv["status"], "bot");
-    let answer = &after[0];
-    assert_eq!(answer["content"]["type"], "answer", "{after:?}");
-    assert_eq!(answer["content"]["source"]["entry_id"], ids["password"]);
-    assert_eq!(
-        answer["content"]["source"]["question"],
-        "How do I reset my password?"
-    );
-    assert!(answer["content"]["text"].as_str().unwrap().contains("Forgot password"));
-    let confidence = answer["content"]["source"]["confidence"].as_f64().unwrap();
-    assert!((0.0..=1.0).contains(&confidence));
+        let (conv, after) = ask(&v, "i forgot my password, how do I reset it?").await;
+        assert_eq!(conv["status"], "bot");
+        let answer = &after[0];
+        assert_eq!(answer["content"]["type"], "answer", "{after:?}");
+        assert_eq!(answer["content"]["source"]["entry_id"], ids["password"]);
+        assert_eq!(
+            answer["content"]["source"]["question"],
+            "How do I reset my password?"
+        );
+        assert!(
+            answer["content"]["text"]
+                .as_str()
+                .unwrap()
+                .contains("Forgot password")
+        );
+        let confidence = answer["content"]["source"]["confidence"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&confidence));
 
-    let (_, after) = ask(&v, "聊天记录怎么导出？").await;
-    assert_eq!(after[0]["content"]["type"], "answer", "{after:?}");
-    assert_eq!(after[0]["content"]["source"]["entry_id"], ids["export"]);
+        let (_, after) = ask(&v, "聊天记录怎么导出？").await;
+        assert_eq!(after[0]["content"]["type"], "answer", "{after:?}");
+        assert_eq!(after[0]["content"]["source"]["entry_id"], ids["export"]);
 
-    // Thanks, in Chinese, are answered in Chinese.
-    let (_, after) = ask(&v, "谢谢").await;
-    assert!(after[0]["content"]["text"].as_str().unwrap().contains("不客气"));
+        // Thanks, in Chinese, are answered in Chinese.
+        let (_, after) = ask(&v, "谢谢").await;
+        assert!(
+            after[0]["content"]["text"]
+                .as_str()
+                .unwrap()
+                .contains("不客气")
+        );
 
-    // The answer is recorded as a bot.answered event agents can read.
-    let agent = app.admin().await;
-    let conv_id = conv["id"].as_str().unwrap();
-    let (s, events) = agent
-        .get(&format!("/api/v1/conversations/{conv_id}/events"))
-        .await;
-    assert_eq!(s, 200, "{events}");
-    let answered: Vec<&Value> = events["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["type"] == "bot.answered")
-        .collect();
-    assert_eq!(answered.len(), 2, "{events}");
-    assert_eq!(answered[0]["data"]["entry_id"], ids["password"]);
-});
+        // The answer is recorded as a bot.answered event agents can read.
+        let agent = app.admin().await;
+        let conv_id = conv["id"].as_str().unwrap();
+        let (s, events) = agent
+            .get(&format!("/api/v1/conversations/{conv_id}/events"))
+            .await;
+        assert_eq!(s, 200, "{events}");
+        let answered: Vec<&Value> = events["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["type"] == "bot.answered")
+            .collect();
+        assert_eq!(answered.len(), 2, "{events}");
+        assert_eq!(answered[0]["data"]["entry_id"], ids["password"]);
+    }
+);
 
 both_backends!(the_bot_hands_over_when_asked_upset_or_out_of_scope, |app| {
     let t = app.tenant.clone();
@@ -261,7 +283,12 @@ both_backends!(the_bot_hands_over_when_asked_upset_or_out_of_scope, |app| {
     let v = visitor(&app, t.inbox_id).await;
     let (conv, after) = ask(&v, "你们就是骗子，我要投诉").await;
     assert_eq!(conv["status"], "queued");
-    assert!(after[0]["content"]["text"].as_str().unwrap().contains("抱歉"));
+    assert!(
+        after[0]["content"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("抱歉")
+    );
     assert_eq!(
         after.last().unwrap()["content"]["code"],
         "handoff_negative_sentiment"
@@ -281,157 +308,185 @@ both_backends!(the_bot_hands_over_when_asked_upset_or_out_of_scope, |app| {
     );
 });
 
-both_backends!(the_bot_follows_its_preview_offers_candidates_and_stops_guessing, |app| {
-    let t = app.tenant.clone();
-    enable_bot(&app, t.inbox_id).await;
-    let admin = app.admin().await;
-    seed_kb(&admin).await;
+both_backends!(
+    the_bot_follows_its_preview_offers_candidates_and_stops_guessing,
+    |app| {
+        let t = app.tenant.clone();
+        enable_bot(&app, t.inbox_id).await;
+        let admin = app.admin().await;
+        seed_kb(&admin).await;
 
-    // Whatever the bot decides in the preview, the conversation shows.
-    let probes = [
-        "password",
-        "invoice hours",
-        "when can I get my invoice",
-        "open",
-        "receipt password",
-        "导出",
-        "what is the weather like on mars",
-    ];
-    let mut seen = std::collections::HashSet::new();
-    for text in probes {
-        let p = preview(&admin, text).await;
-        let decision = p["decision"].as_str().unwrap().to_owned();
-        let v = visitor(&app, t.inbox_id).await;
-        let (conv, after) = ask(&v, text).await;
-        match decision.as_str() {
-            "answer" => {
-                assert_eq!(after[0]["content"]["type"], "answer", "{text}: {after:?}");
-                assert_eq!(after[0]["content"]["source"]["entry_id"], p["entries"][0]);
+        // Whatever the bot decides in the preview, the conversation shows.
+        let probes = [
+            "password",
+            "invoice hours",
+            "when can I get my invoice",
+            "open",
+            "receipt password",
+            "导出",
+            "what is the weather like on mars",
+        ];
+        let mut seen = std::collections::HashSet::new();
+        for text in probes {
+            let p = preview(&admin, text).await;
+            let decision = p["decision"].as_str().unwrap().to_owned();
+            let v = visitor(&app, t.inbox_id).await;
+            let (conv, after) = ask(&v, text).await;
+            match decision.as_str() {
+                "answer" => {
+                    assert_eq!(after[0]["content"]["type"], "answer", "{text}: {after:?}");
+                    assert_eq!(after[0]["content"]["source"]["entry_id"], p["entries"][0]);
+                }
+                "candidates" => {
+                    assert_eq!(conv["status"], "bot");
+                    let offer = &after[0]["content"];
+                    assert_eq!(offer["type"], "quick_replies", "{text}: {after:?}");
+                    let options = offer["options"].as_array().unwrap();
+                    // The candidates, then a way to a person.
+                    assert_eq!(options.len(), p["entries"].as_array().unwrap().len() + 1);
+                    assert_eq!(options.last().unwrap()["title"], "Talk to a person");
+                    // Choosing a candidate sends its question, which the bot answers.
+                    let chosen = options[0]["payload"].as_str().unwrap();
+                    let (_, after) = ask(&v, chosen).await;
+                    assert_eq!(after[0]["content"]["type"], "answer", "{after:?}");
+                    assert_eq!(after[0]["content"]["source"]["entry_id"], p["entries"][0]);
+                }
+                "handoff" => assert_eq!(conv["status"], "queued", "{text}"),
+                other => panic!("unexpected decision {other} for {text}"),
             }
-            "candidates" => {
-                assert_eq!(conv["status"], "bot");
-                let offer = &after[0]["content"];
-                assert_eq!(offer["type"], "quick_replies", "{text}: {after:?}");
-                let options = offer["options"].as_array().unwrap();
-                // The candidates, then a way to a person.
-                assert_eq!(options.len(), p["entries"].as_array().unwrap().len() + 1);
-                assert_eq!(options.last().unwrap()["title"], "Talk to a person");
-                // Choosing a candidate sends its question, which the bot answers.
-                let chosen = options[0]["payload"].as_str().unwrap();
-                let (_, after) = ask(&v, chosen).await;
-                assert_eq!(after[0]["content"]["type"], "answer", "{after:?}");
-                assert_eq!(after[0]["content"]["source"]["entry_id"], p["entries"][0]);
-            }
-            "handoff" => assert_eq!(conv["status"], "queued", "{text}"),
-            other => panic!("unexpected decision {other} for {text}"),
+            seen.insert(decision);
         }
-        seen.insert(decision);
-    }
-    assert!(seen.contains("answer"), "{seen:?}");
-    assert!(
-        seen.contains("handoff"),
-        "an unrelated question must go to a person: {seen:?}"
-    );
+        assert!(seen.contains("answer"), "{seen:?}");
+        assert!(
+            seen.contains("handoff"),
+            "an unrelated question must go to a person: {seen:?}"
+        );
 
-    // Not understood three times in a row: the third goes to a person.
-    let v = visitor(&app, t.inbox_id).await;
-    let (_, after) = ask(&v, "???").await;
-    assert_eq!(after[0]["content"]["type"], "quick_replies", "{after:?}");
-    let (_, _) = ask(&v, "🙂").await;
-    let (conv, after) = ask(&v, "...").await;
-    assert_eq!(conv["status"], "queued", "{after:?}");
-    assert_eq!(after.last().unwrap()["content"]["code"], "handoff_bot_failed");
+        // Not understood three times in a row: the third goes to a person.
+        let v = visitor(&app, t.inbox_id).await;
+        let (_, after) = ask(&v, "???").await;
+        assert_eq!(after[0]["content"]["type"], "quick_replies", "{after:?}");
+        let (_, _) = ask(&v, "🙂").await;
+        let (conv, after) = ask(&v, "...").await;
+        assert_eq!(conv["status"], "queued", "{after:?}");
+        assert_eq!(
+            after.last().unwrap()["content"]["code"],
+            "handoff_bot_failed"
+        );
 
-    // The same answer twice in a row did not help: a person takes over.
-    let v = visitor(&app, t.inbox_id).await;
-    let (_, after) = ask(&v, "How do I reset my password?").await;
-    assert_eq!(after[0]["content"]["type"], "answer");
-    let (conv, after) = ask(&v, "how do I reset my password").await;
-    assert_eq!(conv["status"], "queued", "{after:?}");
-    assert_eq!(after.last().unwrap()["content"]["code"], "handoff_bot_failed");
-});
-
-both_backends!(edits_to_the_knowledge_base_reach_the_bot_without_a_restart, |app| {
-    let t = app.tenant.clone();
-    enable_bot(&app, t.inbox_id).await;
-    let admin = app.admin().await;
-
-    // No knowledge base: the bot passes every question to a person.
-    let v = visitor(&app, t.inbox_id).await;
-    let (conv, after) = ask(&v, "How do I reset my password?").await;
-    assert_eq!(conv["status"], "queued");
-    assert_eq!(after.last().unwrap()["content"]["code"], "handoff_low_confidence");
-
-    let ids = seed_kb(&admin).await;
-    let v = visitor(&app, t.inbox_id).await;
-    let (_, after) = ask(&v, "How do I reset my password?").await;
-    assert_eq!(after[0]["content"]["source"]["entry_id"], ids["password"]);
-
-    // An edited answer is what the next customer gets.
-    let id = &ids["password"];
-    let (_, entry) = admin.get(&format!("/api/v1/kb/entries/{id}")).await;
-    let (s, b) = admin
-        .patch(
-            &format!("/api/v1/kb/entries/{id}"),
-            json!({"answer": "Use the reset link in the app.", "version": entry["version"]}),
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
-    eventually("the new answer", || async {
+        // The same answer twice in a row did not help: a person takes over.
         let v = visitor(&app, t.inbox_id).await;
         let (_, after) = ask(&v, "How do I reset my password?").await;
-        (after[0]["content"]["text"] == "Use the reset link in the app.").then_some(())
-    })
-    .await;
-});
+        assert_eq!(after[0]["content"]["type"], "answer");
+        let (conv, after) = ask(&v, "how do I reset my password").await;
+        assert_eq!(conv["status"], "queued", "{after:?}");
+        assert_eq!(
+            after.last().unwrap()["content"]["code"],
+            "handoff_bot_failed"
+        );
+    }
+);
 
-both_backends!(agents_get_suggested_answers_for_the_open_conversation, |app| {
-    let t = app.tenant.clone();
-    let admin = app.admin().await;
-    let ids = seed_kb(&admin).await;
-    // Without the bot the conversation goes to the agents, who get help.
-    let v = visitor(&app, t.inbox_id).await;
-    let posted = v.says("where do I download an invoice for my order?").await;
-    let conv = posted["conversation"]["id"].as_str().unwrap();
-    v.says("thanks").await;
-    let agent = app.agent().await;
-    let (s, b) = agent
-        .get(&format!("/api/v1/conversations/{conv}/suggested_answers"))
-        .await;
-    assert_eq!(s, 200, "{b}");
-    // Thanks are skipped: the suggestions answer the question.
-    assert_eq!(b["query"], "where do I download an invoice for my order?");
-    assert_eq!(b["message_id"], posted["message"]["id"]);
-    let items = b["items"].as_array().unwrap();
-    assert!(!items.is_empty() && items.len() <= 3, "{b}");
-    assert_eq!(items[0]["entry_id"], ids["invoice"]);
-    assert!(items[0]["answer"].as_str().unwrap().contains("Billing"));
-    assert!(items.iter().all(|i| i["entry_id"] != ids["legal"]), "never an out-of-scope entry");
+both_backends!(
+    edits_to_the_knowledge_base_reach_the_bot_without_a_restart,
+    |app| {
+        let t = app.tenant.clone();
+        enable_bot(&app, t.inbox_id).await;
+        let admin = app.admin().await;
 
-    // Another account's agent cannot read them; the preview is for supervisors.
-    let other = app.new_tenant("Other").await;
-    let stranger = app.login(&other.agent_email).await;
-    let (s, b) = stranger
-        .get(&format!("/api/v1/conversations/{conv}/suggested_answers"))
+        // No knowledge base: the bot passes every question to a person.
+        let v = visitor(&app, t.inbox_id).await;
+        let (conv, after) = ask(&v, "How do I reset my password?").await;
+        assert_eq!(conv["status"], "queued");
+        assert_eq!(
+            after.last().unwrap()["content"]["code"],
+            "handoff_low_confidence"
+        );
+
+        // Within seconds of the knowledge base being written, the bot uses it.
+        let ids = seed_kb(&admin).await;
+        eventually("the first answer", || async {
+            let v = visitor(&app, t.inbox_id).await;
+            let (_, after) = ask(&v, "How do I reset my password?").await;
+            (after[0]["content"]["source"]["entry_id"] == ids["password"]).then_some(())
+        })
         .await;
-    assert_eq!((s, error_code(&b)), (404, "not_found".into()));
-    let (s, b) = agent
-        .post("/api/v1/bot/preview", json!({"text": "password"}))
+
+        // An edited answer is what the next customer gets.
+        let id = &ids["password"];
+        let (_, entry) = admin.get(&format!("/api/v1/kb/entries/{id}")).await;
+        let (s, b) = admin
+            .patch(
+                &format!("/api/v1/kb/entries/{id}"),
+                json!({"answer": "Use the reset link in the app.", "version": entry["version"]}),
+            )
+            .await;
+        assert_eq!(s, 200, "{b}");
+        eventually("the new answer", || async {
+            let v = visitor(&app, t.inbox_id).await;
+            let (_, after) = ask(&v, "How do I reset my password?").await;
+            (after[0]["content"]["text"] == "Use the reset link in the app.").then_some(())
+        })
         .await;
-    assert_eq!((s, error_code(&b)), (403, "forbidden".into()));
-    // Bad input gets a clear error.
-    let (s, b) = admin.post("/api/v1/bot/preview", json!({"text": ""})).await;
-    assert_eq!((s, error_code(&b)), (422, "validation_failed".into()));
-    let huge = "a".repeat(5000);
-    let (s, b) = admin.post("/api/v1/bot/preview", json!({"text": huge})).await;
-    assert_eq!((s, error_code(&b)), (422, "validation_failed".into()));
-});
+    }
+);
+
+both_backends!(
+    agents_get_suggested_answers_for_the_open_conversation,
+    |app| {
+        let t = app.tenant.clone();
+        let admin = app.admin().await;
+        let ids = seed_kb(&admin).await;
+        // Without the bot the conversation goes to the agents, who get help.
+        let v = visitor(&app, t.inbox_id).await;
+        let posted = v.says("where do I download an invoice for my order?").await;
+        let conv = posted["conversation"]["id"].as_str().unwrap();
+        v.says("thanks").await;
+        let agent = app.agent().await;
+        let (s, b) = agent
+            .get(&format!("/api/v1/conversations/{conv}/suggested_answers"))
+            .await;
+        assert_eq!(s, 200, "{b}");
+        // Thanks are skipped: the suggestions answer the question.
+        assert_eq!(b["query"], "where do I download an invoice for my order?");
+        assert_eq!(b["message_id"], posted["message"]["id"]);
+        let items = b["items"].as_array().unwrap();
+        assert!(!items.is_empty() && items.len() <= 3, "{b}");
+        assert_eq!(items[0]["entry_id"], ids["invoice"]);
+        assert!(items[0]["answer"].as_str().unwrap().contains("Billing"));
+        assert!(
+            items.iter().all(|i| i["entry_id"] != ids["legal"]),
+            "never an out-of-scope entry"
+        );
+
+        // Another account's agent cannot read them; the preview is for supervisors.
+        let other = app.new_tenant("Other").await;
+        let stranger = app.login(&other.agent_email).await;
+        let (s, b) = stranger
+            .get(&format!("/api/v1/conversations/{conv}/suggested_answers"))
+            .await;
+        assert_eq!((s, error_code(&b)), (404, "not_found".into()));
+        let (s, b) = agent
+            .post("/api/v1/bot/preview", json!({"text": "password"}))
+            .await;
+        assert_eq!((s, error_code(&b)), (403, "forbidden".into()));
+        // Bad input gets a clear error.
+        let (s, b) = admin.post("/api/v1/bot/preview", json!({"text": ""})).await;
+        assert_eq!((s, error_code(&b)), (422, "validation_failed".into()));
+        let huge = "a".repeat(5000);
+        let (s, b) = admin
+            .post("/api/v1/bot/preview", json!({"text": huge}))
+            .await;
+        assert_eq!((s, error_code(&b)), (422, "validation_failed".into()));
+    }
+);
 
 both_backends!(unanswered_questions_are_grouped_for_admins, |app| {
     let t = app.tenant.clone();
     enable_bot(&app, t.inbox_id).await;
     let admin = app.admin().await;
-    seed_kb(&admin).await;
+    // An empty knowledge base answers nothing: every question is one for
+    // the knowledge base, and the grouping is what is tested here.
     let asked = [
         "do you ship to Canada?",
         "can you ship to canada",
@@ -441,14 +496,24 @@ both_backends!(unanswered_questions_are_grouped_for_admins, |app| {
     for text in asked {
         let v = visitor(&app, t.inbox_id).await;
         let (conv, _) = ask(&v, text).await;
-        assert_eq!(conv["status"], "queued", "{text} is not in the knowledge base");
+        assert_eq!(conv["status"], "queued", "{text}");
     }
+    // Greetings and requests for a person are not questions for it.
+    let v = visitor(&app, t.inbox_id).await;
+    ask(&v, "hi").await;
+    ask(&v, "转人工").await;
     let (s, b) = admin.get("/api/v1/bot/questions?days=7").await;
     assert_eq!(s, 200, "{b}");
     assert_eq!(b["total"], 4, "{b}");
     let groups = b["groups"].as_array().unwrap();
     assert_eq!(groups[0]["count"], 3, "{b}");
-    assert!(groups[0]["text"].as_str().unwrap().to_lowercase().contains("canada"));
+    assert!(
+        groups[0]["text"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("canada")
+    );
     assert_eq!(groups[1]["count"], 1);
 
     // Resolving a group takes it off the list.

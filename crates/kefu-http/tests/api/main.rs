@@ -3,6 +3,7 @@
 
 mod support;
 
+mod bot;
 mod canned;
 mod conversations;
 mod directory;

@@ -42,7 +42,10 @@ async fn questions_are_recorded_once_and_listed_newest_first(cx: Ctx) {
     assert_eq!(open[0].conversation_id, c.id);
     assert_eq!(open[0].outcome, "candidates");
     // The window and the limit hold.
-    let recent = s.open_bot_questions(fx.account, ts(1_500), 10).await.unwrap();
+    let recent = s
+        .open_bot_questions(fx.account, ts(1_500), 10)
+        .await
+        .unwrap();
     assert_eq!(recent.len(), 1);
     let one = s.open_bot_questions(fx.account, ts(0), 1).await.unwrap();
     assert_eq!(one[0].message_id, new.message_id);

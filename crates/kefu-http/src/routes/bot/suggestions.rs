@@ -5,8 +5,8 @@
 use axum::Json;
 use axum::extract::State;
 use kefu_bot::bot::MAX_CANDIDATES;
-use kefu_bot::{Decision, HandoffReason};
 use kefu_bot::conversation_cues::{small_talk, wants_human};
+use kefu_bot::{Decision, HandoffReason};
 use kefu_core::ConversationId;
 use kefu_core::MessageId;
 use kefu_core::model::{MessageContent, SenderKind};
