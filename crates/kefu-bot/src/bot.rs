@@ -172,6 +172,16 @@ impl Bot {
         &self,
         query: &str,
     ) -> Result<(Decision<'_>, Option<Assessment<'_>>), BotError> {
+        self.decide_with(query, self.thresholds)
+    }
+
+    /// [`Bot::decide_explained`] with other thresholds than the learnt ones
+    /// (an inbox that wants its bot bolder or more careful).
+    pub fn decide_with(
+        &self,
+        query: &str,
+        thresholds: Thresholds,
+    ) -> Result<(Decision<'_>, Option<Assessment<'_>>), BotError> {
         let chars = query.chars().count();
         if chars > MAX_QUERY_CHARS {
             return Err(BotError::QueryTooLong {
@@ -204,11 +214,16 @@ impl Bot {
                 .collect(),
             confidence,
         };
-        let decision = self.decision_for(&scored, confidence);
+        let decision = self.decision_for(&scored, confidence, thresholds);
         Ok((decision, Some(assessment)))
     }
 
-    fn decision_for(&self, scored: &Scored, confidence: f32) -> Decision<'_> {
+    fn decision_for(
+        &self,
+        scored: &Scored,
+        confidence: f32,
+        thresholds: Thresholds,
+    ) -> Decision<'_> {
         if scored.no_overlap {
             return Decision::Handoff {
                 reason: HandoffReason::NoMatch,
@@ -227,7 +242,7 @@ impl Bot {
                 },
             };
         }
-        if confidence >= self.thresholds.answer {
+        if confidence >= thresholds.answer {
             return match entry.action.as_deref() {
                 Some(action) => Decision::Action {
                     entry,
@@ -237,7 +252,7 @@ impl Bot {
                 None => Decision::Answer { entry, confidence },
             };
         }
-        if confidence >= self.thresholds.candidates {
+        if confidence >= thresholds.candidates {
             let entries = candidate_entries(&scored.ranking, &self.entries);
             if !entries.is_empty() {
                 return Decision::Candidates {

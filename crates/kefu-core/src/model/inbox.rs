@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::{AccountId, InboxId, TeamId, Timestamp};
+use crate::{AccountId, CoreError, InboxId, TeamId, Timestamp};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -58,4 +58,70 @@ pub struct Inbox {
     pub settings: serde_json::Value,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+}
+
+/// The bot's per-inbox settings, kept under `settings.bot`. The thresholds
+/// the bot learns from the knowledge base suit most inboxes; one that wants
+/// its bot bolder (answer more) or more careful (hand over more) sets its
+/// own: `{"bot": {"answer_threshold": 0.8, "candidates_threshold": 0.4}}`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InboxBotSettings {
+    /// Answer at or above this calibrated confidence (0..1).
+    pub answer_threshold: Option<f32>,
+    /// Offer candidates at or above this, below the answer threshold (0..1).
+    pub candidates_threshold: Option<f32>,
+}
+
+impl InboxBotSettings {
+    /// Reads and checks `settings.bot` (absent: no overrides).
+    pub fn from_settings(settings: &serde_json::Value) -> Result<Self, CoreError> {
+        let Some(v) = settings.get("bot") else {
+            return Ok(Self::default());
+        };
+        let s: Self = serde_json::from_value(v.clone())
+            .map_err(|e| CoreError::invalid("settings.bot", e.to_string()))?;
+        for (field, t) in [
+            ("settings.bot.answer_threshold", s.answer_threshold),
+            ("settings.bot.candidates_threshold", s.candidates_threshold),
+        ] {
+            if t.is_some_and(|t| !(0.0..=1.0).contains(&t)) {
+                return Err(CoreError::invalid(field, "between 0 and 1"));
+            }
+        }
+        if let (Some(a), Some(c)) = (s.answer_threshold, s.candidates_threshold)
+            && c > a
+        {
+            return Err(CoreError::invalid(
+                "settings.bot.candidates_threshold",
+                "must not be above the answer threshold",
+            ));
+        }
+        Ok(s)
+    }
+}
+
+#[cfg(test)]
+mod bot_settings_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn bot_settings_are_optional_and_checked() {
+        assert_eq!(
+            InboxBotSettings::from_settings(&json!({})).unwrap(),
+            InboxBotSettings::default()
+        );
+        let s =
+            InboxBotSettings::from_settings(&json!({"bot": {"answer_threshold": 0.8}})).unwrap();
+        assert_eq!(s.answer_threshold, Some(0.8));
+        for bad in [
+            json!({"bot": {"answer_threshold": 1.5}}),
+            json!({"bot": {"answer_threshold": 0.5, "candidates_threshold": 0.6}}),
+            json!({"bot": {"answer": 0.5}}),
+            json!({"bot": "bold"}),
+        ] {
+            assert!(InboxBotSettings::from_settings(&bad).is_err(), "{bad}");
+        }
+    }
 }

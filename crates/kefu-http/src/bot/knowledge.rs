@@ -13,6 +13,8 @@ use kefu_core::AccountId;
 use kefu_core::model::{KbEntry, KbEntryKind};
 use kefu_core::store::Store;
 
+use super::articles::ArticleIndex;
+
 /// How long a node trusts that the knowledge base it built from is current.
 pub const REVISION_TTL: Duration = Duration::from_secs(2);
 
@@ -22,6 +24,8 @@ pub struct BuiltBot {
     /// `None` when the knowledge base has no enabled FAQ entries: the bot
     /// then hands every question to a person.
     pub bot: Option<Bot>,
+    /// The enabled articles' chunks, for agent assist.
+    pub articles: ArticleIndex,
 }
 
 #[derive(Default)]
@@ -106,12 +110,14 @@ impl BotDirectory {
         let revision = self.store.kb_revision(account).await?;
         let entries = self.store.knowledge_base(account).await?;
         let started = Instant::now();
-        let bot = tokio::task::spawn_blocking(move || build_bot(&entries))
-            .await
-            .unwrap_or_else(|e| {
-                tracing::error!(error = %e, "bot build panicked");
-                None
-            });
+        let (bot, articles) = tokio::task::spawn_blocking(move || {
+            (build_bot(&entries), ArticleIndex::build(&entries))
+        })
+        .await
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "bot build panicked");
+            (None, ArticleIndex::default())
+        });
         tracing::info!(
             %account,
             revision,
@@ -119,7 +125,11 @@ impl BotDirectory {
             ms = started.elapsed().as_millis() as u64,
             "bot built"
         );
-        Ok(BuiltBot { revision, bot })
+        Ok(BuiltBot {
+            revision,
+            bot,
+            articles,
+        })
     }
 }
 

@@ -3,6 +3,7 @@
 //! suggests answers to agents, and lists the questions it could not answer
 //! for admins to add to the knowledge base.
 
+pub mod articles;
 pub mod knowledge;
 pub mod phrases;
 pub mod turn;

@@ -11,15 +11,17 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
 
+use kefu_bot::confidence_calibration::Thresholds;
 use kefu_bot::conversation_cues::{is_upset, small_talk, wants_human};
 use kefu_bot::{BotError, Decision, HandoffReason as BotHandoff, SmallTalk};
 use kefu_core::event::{EventType, NewEvent};
 use kefu_core::model::{
-    AnswerSource, Inbox, Message, MessageContent, MessageVisibility, QuickReply, Sender, SenderKind,
+    AnswerSource, Inbox, InboxBotSettings, Message, MessageContent, MessageVisibility, QuickReply,
+    Sender, SenderKind,
 };
 use kefu_core::state::{HandoffReason, Input, Status};
 use kefu_core::store::{Appended, NewMessage};
-use kefu_core::{AccountId, ConversationId, MessageId, StoreError};
+use kefu_core::{ConversationId, MessageId, StoreError};
 use serde_json::json;
 
 use super::phrases::{Lang, Phrase};
@@ -346,7 +348,7 @@ pub async fn take_turn(
     }
     let text = message.content.plain_text().unwrap_or("").to_owned();
     let lang = Lang::of(&text);
-    let verdict = verdict_for(state, account, message, &text).await?;
+    let verdict = verdict_for(state, inbox, message, &text).await?;
     let step = plan(verdict, &past_turns(&history, message.id));
     // Recorded first, so that once the customer sees the outcome the
     // question is already on the admins' list.
@@ -378,7 +380,7 @@ fn step_outcome(step: &Step) -> &'static str {
 
 async fn verdict_for(
     state: &AppState,
-    account: AccountId,
+    inbox: &Inbox,
     message: &Message,
     text: &str,
 ) -> Result<Verdict, StoreError> {
@@ -397,12 +399,15 @@ async fn verdict_for(
     if let Some(talk) = small_talk(text) {
         return Ok(Verdict::Decided(OwnedDecision::SmallTalk(talk)));
     }
-    let built = state.bot.directory.bot_for(account).await?;
+    let built = state.bot.directory.bot_for(inbox.account_id).await?;
+    // Checked when the inbox was saved; a bad stored value falls back to
+    // the learnt thresholds rather than silencing the bot.
+    let overrides = InboxBotSettings::from_settings(&inbox.settings).unwrap_or_default();
     let text = text.to_owned();
     let verdict = tokio::task::spawn_blocking(move || match built.bot.as_ref() {
         None => Verdict::NoKnowledge,
-        Some(bot) => match bot.decide(&text) {
-            Ok(d) => Verdict::Decided(OwnedDecision::from_decision(&d)),
+        Some(bot) => match bot.decide_with(&text, thresholds(bot, overrides)) {
+            Ok((d, _)) => Verdict::Decided(OwnedDecision::from_decision(&d)),
             Err(BotError::QueryTooLong { .. }) => Verdict::TooLong,
             Err(_) => Verdict::Empty,
         },
@@ -414,6 +419,21 @@ async fn verdict_for(
         Verdict::NoKnowledge
     });
     Ok(verdict)
+}
+
+/// The learnt thresholds with the inbox's overrides applied.
+pub fn thresholds(bot: &kefu_bot::Bot, overrides: InboxBotSettings) -> Thresholds {
+    let learnt = bot.thresholds();
+    let answer = overrides.answer_threshold.unwrap_or(learnt.answer);
+    Thresholds {
+        answer,
+        // An answer threshold set below the learnt candidates threshold
+        // leaves no room for candidates, rather than offering above it.
+        candidates: overrides
+            .candidates_threshold
+            .unwrap_or(learnt.candidates)
+            .min(answer),
+    }
 }
 
 /// Writes the step: the bot's message, or (for a hand-off) the move to the

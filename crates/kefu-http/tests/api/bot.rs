@@ -458,6 +458,45 @@ both_backends!(
             items.iter().all(|i| i["entry_id"] != ids["legal"]),
             "never an out-of-scope entry"
         );
+        assert!(items.iter().all(|i| i["kind"] == "faq"), "{b}");
+
+        // Articles contribute the passage that fits, with where it comes from.
+        let (s, article) = admin
+            .post(
+                "/api/v1/kb/entries",
+                json!({
+                    "kind": "article",
+                    "question": "Shipping guide",
+                    "answer": "## Domestic\nParcels arrive within two days.\n\n## International\nWe ship to Canada and Japan; customs duties are paid on delivery.",
+                    "locale": "en",
+                }),
+            )
+            .await;
+        assert_eq!(s, 201, "{article}");
+        let v = visitor(&app, t.inbox_id).await;
+        let posted = v.says("Do you ship parcels to Canada?").await;
+        let conv2 = posted["conversation"]["id"].as_str().unwrap().to_owned();
+        let b = eventually("the article in the suggestions", || async {
+            let (_, b) = agent
+                .get(&format!("/api/v1/conversations/{conv2}/suggested_answers"))
+                .await;
+            b["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|i| i["kind"] == "article")
+                .then_some(b)
+        })
+        .await;
+        let passage = b["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["kind"] == "article")
+            .unwrap();
+        assert_eq!(passage["entry_id"], article["id"]);
+        assert_eq!(passage["question"], "Shipping guide > International");
+        assert!(passage["answer"].as_str().unwrap().contains("customs"));
 
         // Another account's agent cannot read them; the preview is for supervisors.
         let other = app.new_tenant("Other").await;
@@ -546,4 +585,86 @@ both_backends!(unanswered_questions_are_grouped_for_admins, |app| {
         )
         .await;
     assert_eq!((s, error_code(&b)), (422, "validation_failed".into()));
+});
+
+both_backends!(an_inbox_can_make_its_bot_more_careful_or_bolder, |app| {
+    let t = app.tenant.clone();
+    enable_bot(&app, t.inbox_id).await;
+    let admin = app.admin().await;
+    seed_kb(&admin).await;
+    // A question the learnt thresholds answer, though not with certainty.
+    let probes = ["download", "微信", "how do I", "is it open", "open"];
+    let mut answered = None;
+    for text in probes {
+        let p = preview(&admin, text).await;
+        if p["decision"] == "answer" && p["confidence"].as_f64().unwrap() < 0.99 {
+            answered = Some((text, p));
+            break;
+        }
+    }
+    let (text, before) = answered.expect("one probe answered below certainty");
+    // Settings are checked when saved.
+    let inbox = format!("/api/v1/inboxes/{}", t.inbox_id);
+    let (s, b) = admin
+        .patch(
+            &inbox,
+            json!({"settings": {"bot": {"answer_threshold": 2}}}),
+        )
+        .await;
+    assert_eq!(
+        (s, error_code(&b)),
+        (422, "validation_failed".into()),
+        "{b}"
+    );
+    let (s, b) = admin
+        .patch(
+            &inbox,
+            json!({"settings": {"bot": {"answer_threshold": 0.99, "candidates_threshold": 0}}}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    app.state.inboxes.forget(t.inbox_id);
+    // The careful inbox offers candidates instead; the preview says so for
+    // that inbox only.
+    assert_eq!(preview(&admin, text).await["decision"], "answer");
+    let (s, p) = admin
+        .post(
+            "/api/v1/bot/preview",
+            json!({"text": text, "inbox_id": t.inbox_id}),
+        )
+        .await;
+    assert_eq!(s, 200, "{p}");
+    assert_eq!(p["decision"], "candidates", "{p}");
+    assert_eq!(p["entries"][0], before["entries"][0]);
+    assert!(
+        (p["answer_threshold"].as_f64().unwrap() - 0.99).abs() < 1e-6,
+        "{p}"
+    );
+    let v = visitor(&app, t.inbox_id).await;
+    let (conv, after) = ask(&v, text).await;
+    assert_eq!(conv["status"], "bot");
+    assert_eq!(after[0]["content"]["type"], "quick_replies", "{after:?}");
+
+    // Bolder: what the learnt thresholds hand over is answered.
+    let probes = ["log in", "change"];
+    let mut unsure = None;
+    for text in probes {
+        let p = preview(&admin, text).await;
+        if p["decision"] == "handoff" && p["reason"] == "low_confidence" {
+            unsure = Some(text);
+            break;
+        }
+    }
+    let text = unsure.expect("one probe handed over for low confidence");
+    let (s, b) = admin
+        .patch(
+            &inbox,
+            json!({"settings": {"bot": {"answer_threshold": 0.05, "candidates_threshold": 0}}}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    app.state.inboxes.forget(t.inbox_id);
+    let v = visitor(&app, t.inbox_id).await;
+    let (_, after) = ask(&v, text).await;
+    assert_eq!(after[0]["content"]["type"], "answer", "{after:?}");
 });

@@ -5,21 +5,26 @@
 use axum::Json;
 use axum::extract::State;
 use kefu_bot::{BotError, Decision, HandoffReason};
+use kefu_core::InboxId;
+use kefu_core::model::InboxBotSettings;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::TAG;
 use crate::app::AppState;
 use crate::auth::Agent;
+use crate::bot::turn::thresholds;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
-use crate::routes::directory::common::{AuthErrors, BodyErrors};
+use crate::routes::directory::common::{AuthErrors, BodyErrors, NotFound};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PreviewBody {
     /// A message as a customer would write it.
     pub text: String,
+    /// Apply this inbox's threshold overrides (`settings.bot`).
+    pub inbox_id: Option<InboxId>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -43,7 +48,8 @@ pub struct BotPreview {
     pub entries: Vec<String>,
     /// Calibrated probability that the best entry is right.
     pub confidence: Option<f32>,
-    /// The thresholds learnt from the knowledge base.
+    /// The thresholds applied: learnt from the knowledge base, or the
+    /// inbox's overrides.
     pub answer_threshold: Option<f32>,
     pub candidates_threshold: Option<f32>,
     /// The five best entries.
@@ -59,7 +65,7 @@ pub struct BotPreview {
     path = "/api/v1/bot/preview",
     tag = TAG,
     request_body = PreviewBody,
-    responses((status = 200, description = "What the bot would do", body = BotPreview), AuthErrors, BodyErrors),
+    responses((status = 200, description = "What the bot would do", body = BotPreview), AuthErrors, BodyErrors, NotFound),
     security(("session" = []), ("bearer" = []))
 )]
 pub async fn preview_bot(
@@ -68,6 +74,13 @@ pub async fn preview_bot(
     ApiJson(body): ApiJson<PreviewBody>,
 ) -> ApiResult<Json<BotPreview>> {
     agent.require(kefu_core::model::Role::Supervisor)?;
+    let overrides = match body.inbox_id {
+        Some(id) => {
+            let inbox = state.store.get_inbox(agent.account_id, id).await?;
+            InboxBotSettings::from_settings(&inbox.settings).unwrap_or_default()
+        }
+        None => InboxBotSettings::default(),
+    };
     let built = state.bot.directory.bot_for(agent.account_id).await?;
     let text = body.text;
     tokio::task::spawn_blocking(move || {
@@ -82,7 +95,8 @@ pub async fn preview_bot(
                 ranking: vec![],
             });
         };
-        let (decision, assessment) = bot.decide_explained(&text).map_err(|e| match e {
+        let t = thresholds(bot, overrides);
+        let (decision, assessment) = bot.decide_with(&text, t).map_err(|e| match e {
             BotError::QueryTooLong { .. } | BotError::EmptyQuery => {
                 ApiError::validation(format!("text: {e}"))
             }
@@ -109,7 +123,6 @@ pub async fn preview_bot(
             ),
             Decision::SmallTalk(_) => ("small_talk", None, vec![]),
         };
-        let t = bot.thresholds();
         Ok(BotPreview {
             decision: kind.into(),
             reason: reason.map(Into::into),

@@ -23,13 +23,18 @@ use crate::routes::directory::common::{AuthErrors, NotFound};
 
 /// How many of the latest messages are searched for the customer's question.
 const LOOK_BACK: u32 = 20;
+/// Article passages shown after the FAQ answers.
+const MAX_PASSAGES: usize = 2;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SuggestedAnswer {
     /// The knowledge-base entry the answer comes from.
     pub entry_id: String,
+    /// `faq`, or `article` for a passage of an article.
+    pub kind: String,
+    /// The FAQ's question, or the article's `Title > Heading` of the passage.
     pub question: String,
-    /// The entry's answer, ready to insert.
+    /// The FAQ's answer or the article's passage, ready to insert.
     pub answer: String,
 }
 
@@ -41,14 +46,16 @@ pub struct SuggestedAnswers {
     pub query: Option<String>,
     /// The bot's calibrated confidence that the first suggestion is right.
     pub confidence: Option<f32>,
-    /// Best first; empty when nothing in the knowledge base relates.
+    /// FAQ answers best first, then article passages; empty when nothing in
+    /// the knowledge base relates.
     pub items: Vec<SuggestedAnswer>,
 }
 
 /// Suggested answers for a conversation
 ///
 /// The knowledge-base entries that best answer the customer's latest
-/// question, best first (at most three), whoever owns the conversation.
+/// question: up to three FAQ answers, best first, then up to two passages of
+/// articles; whoever owns the conversation.
 #[utoipa::path(
     get,
     path = "/api/v1/conversations/{id}/suggested_answers",
@@ -87,9 +94,22 @@ pub async fn suggested_answers(
     let built = state.bot.directory.bot_for(agent.account_id).await?;
     let q = query.clone();
     let found = tokio::task::spawn_blocking(move || {
-        let bot = built.bot.as_ref()?;
-        let (decision, assessment) = bot.decide_explained(&q).ok()?;
-        let a = assessment?;
+        let passages = built
+            .articles
+            .search(&q, MAX_PASSAGES)
+            .into_iter()
+            .map(|(c, _)| SuggestedAnswer {
+                entry_id: c.entry_id.to_string(),
+                kind: "article".into(),
+                question: c.heading(),
+                answer: c.text.clone(),
+            });
+        let Some(bot) = built.bot.as_ref() else {
+            return Some((0.0, passages.collect()));
+        };
+        let Some((decision, Some(a))) = bot.decide_explained(&q).ok() else {
+            return Some((0.0, passages.collect()));
+        };
         // Nothing in the message relates to the knowledge base: the ranking
         // is arbitrary, so suggest nothing.
         if matches!(
@@ -98,7 +118,7 @@ pub async fn suggested_answers(
                 reason: HandoffReason::NoMatch
             }
         ) {
-            return Some((a.confidence, vec![]));
+            return Some((a.confidence, passages.collect()));
         }
         let items: Vec<SuggestedAnswer> = a
             .ranking
@@ -107,9 +127,11 @@ pub async fn suggested_answers(
             .take(MAX_CANDIDATES)
             .map(|(e, _)| SuggestedAnswer {
                 entry_id: e.id.clone(),
+                kind: "faq".into(),
                 question: e.question.clone(),
                 answer: e.answer.clone(),
             })
+            .chain(passages)
             .collect();
         Some((a.confidence, items))
     })
@@ -120,7 +142,10 @@ pub async fn suggested_answers(
         Some((confidence, items)) => SuggestedAnswers {
             message_id: Some(message_id),
             query: Some(query),
-            confidence: (!items.is_empty()).then_some(confidence),
+            confidence: items
+                .first()
+                .filter(|i| i.kind == "faq")
+                .map(|_| confidence),
             items,
         },
         None => SuggestedAnswers {

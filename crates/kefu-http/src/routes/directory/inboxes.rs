@@ -547,7 +547,10 @@ fn origin(s: &str) -> Result<String, CoreError> {
 fn settings(v: Option<Value>) -> Result<Value, CoreError> {
     match v {
         None => Ok(json!({})),
-        Some(v @ Value::Object(_)) => Ok(v),
+        Some(v @ Value::Object(_)) => {
+            kefu_core::model::InboxBotSettings::from_settings(&v)?;
+            Ok(v)
+        }
         Some(_) => Err(CoreError::invalid("settings", "must be an object")),
     }
 }
