@@ -450,10 +450,15 @@ export function ConversationView({
             </p>
             <ul>
               {suggested.items.map((s, i) => (
-                <li key={s.entry_id} data-testid="suggested-answer">
-                  <div className="assist-item" lang={guessLocale(s.question)}>
-                    <strong id={`assist-q-${i}`}>{s.question}</strong>
-                    <p className="assist-answer">{s.answer}</p>
+                <li key={`${s.entry_id}-${i}`} data-testid="suggested-answer" data-kind={s.kind ?? "faq"}>
+                  <div className="assist-item">
+                    {s.kind === "article" && <span className="badge">{t("admin.kb.kinds.article")}</span>}{" "}
+                    <strong id={`assist-q-${i}`} lang={guessLocale(s.question)}>
+                      {s.question}
+                    </strong>
+                    <p className="assist-answer" lang={guessLocale(s.answer)}>
+                      {s.answer}
+                    </p>
                   </div>
                   <button
                     type="button"

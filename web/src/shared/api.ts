@@ -244,7 +244,8 @@ export interface SuggestedAnswers {
   message_id: string | null;
   query: string | null;
   confidence: number | null;
-  items: { entry_id: string; question: string; answer: string }[];
+  /** FAQ answers first, then passages of articles (`question`: "Title > Heading"). */
+  items: { entry_id: string; kind?: KbKind; question: string; answer: string }[];
 }
 
 /** Chinese characters in a text: "zh-CN", else "en" (to tag user text with its language, or suggest one). */
