@@ -668,3 +668,53 @@ both_backends!(an_inbox_can_make_its_bot_more_careful_or_bolder, |app| {
     let (_, after) = ask(&v, text).await;
     assert_eq!(after[0]["content"]["type"], "answer", "{after:?}");
 });
+
+/// Two nodes on one PostgreSQL database: an edit made through one reaches
+/// the other's bot within seconds, with no restart and no message bus.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_on_one_node_reaches_the_bot_on_another() {
+    let Some(app) = TestApp::spawn(crate::support::Backend::Postgres).await else {
+        return;
+    };
+    let t = app.tenant.clone();
+    enable_bot(&app, t.inbox_id).await;
+    let admin = app.admin().await;
+    let ids = seed_kb(&admin).await;
+    let other = app.second_node().await;
+    let visitor_on_other = || async {
+        let (s, body) = Client {
+            http: reqwest::Client::new(),
+            base: other.clone(),
+        }
+        .post("/api/v1/widget/sessions", json!({"inbox_id": t.inbox_id}))
+        .await;
+        assert_eq!(s, 200, "{body}");
+        let token = body["token"].as_str().unwrap();
+        VisitorFixture {
+            client: Client::with_bearer(&other, token),
+            token: token.to_owned(),
+            contact_id: body["contact_id"].as_str().unwrap().parse().unwrap(),
+        }
+    };
+    let v = visitor_on_other().await;
+    let (_, after) = ask(&v, "How do I reset my password?").await;
+    assert_eq!(after[0]["content"]["source"]["entry_id"], ids["password"]);
+
+    // Edited on the first node...
+    let id = &ids["password"];
+    let (_, entry) = admin.get(&format!("/api/v1/kb/entries/{id}")).await;
+    let (s, b) = admin
+        .patch(
+            &format!("/api/v1/kb/entries/{id}"),
+            json!({"answer": "Ask your admin for a reset link.", "version": entry["version"]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    // ...answered so on the second.
+    eventually("the second node's bot to learn the edit", || async {
+        let v = visitor_on_other().await;
+        let (_, after) = ask(&v, "How do I reset my password?").await;
+        (after[0]["content"]["text"] == "Ask your admin for a reset link.").then_some(())
+    })
+    .await;
+}

@@ -35,6 +35,8 @@ pub struct Tenant {
 
 pub struct TestApp {
     pub backend: Backend,
+    /// The store's URL, for a second node on the same database.
+    pub store_url: String,
     pub base: String,
     pub addr: std::net::SocketAddr,
     pub state: AppState,
@@ -369,6 +371,7 @@ impl TestApp {
         tokio::spawn(async move { kefu_http::serve(listener, s, Duration::from_secs(2)).await });
         Some(Self {
             backend,
+            store_url: url.clone(),
             base: format!("http://{addr}"),
             addr,
             state,
@@ -378,5 +381,48 @@ impl TestApp {
             _dir: dir,
             pg_schema,
         })
+    }
+}
+
+impl TestApp {
+    /// Another server on the same database, as a second node of a cluster
+    /// would be (its own pool, caches and bots); returns its base URL. The
+    /// server stops with the test's runtime.
+    pub async fn second_node(&self) -> String {
+        let opened = kefu_store::open(&self.store_url, Default::default())
+            .await
+            .expect("open store");
+        let store = opened.store.clone();
+        let (_stop, shutdown_rx) = watch::channel(false);
+        let hub = Hub::new(1024);
+        let dir = std::env::temp_dir().join(format!("kefu-node-{}", uuid::Uuid::now_v7().simple()));
+        let state = AppState::new(
+            store.clone(),
+            hub.clone(),
+            Arc::new(kefu_http::blob::FolderBlobStore::new(dir)),
+            b"test master secret",
+            HttpConfig {
+                public_rate_burst: 10_000,
+                public_rate_per_second: 10_000.0,
+                ..HttpConfig::default()
+            },
+            Arc::new(SystemClock),
+            shutdown_rx.clone(),
+        );
+        kefu_realtime::spawn_relay(
+            store,
+            hub,
+            state.names.clone(),
+            opened.committed.clone(),
+            shutdown_rx,
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            // Keeps the shutdown sender alive as long as the server runs.
+            let _stop = _stop;
+            kefu_http::serve(listener, state, Duration::from_secs(2)).await
+        });
+        format!("http://{addr}")
     }
 }

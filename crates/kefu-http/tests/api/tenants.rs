@@ -140,6 +140,9 @@ fn body_for(
             "content": "B's own words",
         })),
         // A fresh question each time: B's calls are B's own entries.
+        ("post", "/api/v1/bot/questions/resolve") => Some(json!({
+            "message_ids": [world.id("message")], "resolution": "dismissed",
+        })),
         ("post", "/api/v1/kb/entries") => Some(json!({
             "question": format!("walk {}?", uuid::Uuid::now_v7().simple()),
             "answer": "B's own answer",
@@ -424,6 +427,18 @@ async fn build_world(app: &TestApp, doc: &Value) -> World {
     ids.insert("attachment", attachment);
     ids.insert("canned", canned["id"].as_str().unwrap().to_string());
     ids.insert("kb", kb["id"].as_str().unwrap().to_string());
+    // A question A's bot could not answer, for the learning loop's routes.
+    app.store
+        .record_bot_question(&kefu_core::model::NewBotQuestion {
+            account_id: t.account_id,
+            conversation_id: ids["conversation"].parse().unwrap(),
+            message_id: ids["message"].parse().unwrap(),
+            text: "Acme secret unanswered question".into(),
+            outcome: "candidates".into(),
+            now: kefu_core::Timestamp::now(),
+        })
+        .await
+        .unwrap();
 
     let pat_secret = pat["secret"].as_str().unwrap().to_string();
     let inbox_token = inb_tok["secret"].as_str().unwrap().to_string();
@@ -475,6 +490,7 @@ async fn snapshot(app: &TestApp, world: &World) -> Value {
         "/api/v1/canned_responses".into(),
         "/api/v1/kb/entries".into(),
         "/api/v1/kb/revision".into(),
+        "/api/v1/bot/questions".into(),
     ] {
         let (s, mut b) = a.get(&path).await;
         assert_eq!(s, 200, "A reads {path}: {b}");
