@@ -247,6 +247,7 @@ test("an admin adds an entry in the knowledge-base page and the bot answers it w
 
   // Try the bot before the entry exists.
   await page.locator('input[name="try-text"]').fill(question);
+  await page.locator('select[name="try-inbox"]').selectOption(DEMO_INBOX); // its thresholds, if it has its own
   await page.getByTestId("try-submit").click();
   const before = await page.getByTestId("try-result").getAttribute("data-decision");
   assert.notEqual(before, "answer", "not answered before the entry exists");

@@ -4,6 +4,7 @@ import { Link, Route, Routes, useLocation, useNavigate, useParams } from "react-
 import { ApiError, errorText, guessLocale, type KbEntry, type KbKind, type Page } from "../../shared/api";
 import { formatAgo } from "../../shared/dates";
 import type { Me } from "../App";
+import { useDirectory } from "../directory";
 import { api, Outcome, useAction } from "./common";
 
 /** The languages the bot is tuned for; entries in others are kept as they are. */
@@ -590,14 +591,18 @@ const pct = (x: number | null | undefined) => (typeof x === "number" ? `${Math.r
 /** "Try the bot": what it would do with a message, and why. */
 function TryBot() {
   const { t } = useTranslation();
+  const dir = useDirectory();
   const [text, setText] = useState("");
+  const [inbox, setInbox] = useState("");
   const [result, setResult] = useState<BotPreview | null>(null);
   const action = useAction();
+  const botInboxes = dir.inboxes.filter((i) => i.bot_enabled);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     setResult(null);
-    const { value } = await action.run(() => api<BotPreview>("/api/v1/bot/preview", { method: "POST", body: { text } }), "");
+    const body = inbox ? { text, inbox_id: inbox } : { text };
+    const { value } = await action.run(() => api<BotPreview>("/api/v1/bot/preview", { method: "POST", body }), "");
     if (value) setResult(value);
   }
 
@@ -610,6 +615,19 @@ function TryBot() {
           {t("admin.tryBot.text")}
           <input name="try-text" value={text} onChange={(e) => setText(e.target.value)} required maxLength={4000} />
         </label>
+        {botInboxes.length > 0 && (
+          <label>
+            {t("admin.tryBot.inbox")}
+            <select name="try-inbox" value={inbox} onChange={(e) => setInbox(e.target.value)}>
+              <option value="">{t("admin.tryBot.noInbox")}</option>
+              {botInboxes.map((i) => (
+                <option key={i.id} value={i.id}>
+                  {i.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         <button type="submit" disabled={action.busy || !text.trim()} data-testid="try-submit">
           {t("admin.tryBot.submit")}
         </button>
