@@ -209,6 +209,13 @@ test("an agent sees the bot's answers with their source and inserts a suggested 
   const reply = await page.getByTestId("reply-input").inputValue();
   assert.match(reply, /9:00 to 18:00/);
   assert.equal((await agentApi.get(`/conversations/${conv.id}/messages`)).items.length, count, "inserting sends nothing");
+  // The panel folds away, and stays folded.
+  await page.getByTestId("assist-toggle").click();
+  await item.waitFor({ state: "hidden" });
+  await page.reload();
+  await page.getByTestId("assist-toggle").filter({ hasText: "Show" }).waitFor();
+  await page.getByTestId("assist-toggle").click();
+  await item.waitFor();
 
   // A new customer message updates the suggestions live.
   await expectDecision("How do I invite a colleague?", "answer");

@@ -66,6 +66,14 @@ export function ConversationView({
   const [transferTo, setTransferTo] = useState("");
   const [ratings, setRatings] = useState<CsatRating[]>([]);
   const [suggested, setSuggested] = useState<SuggestedAnswers | null>(null);
+  // Agents who prefer the reply box to the suggestions keep them folded (remembered).
+  const [assistOpen, setAssistOpen] = useState(() => localStorage.getItem("kefu.assist") !== "closed");
+  function toggleAssist() {
+    setAssistOpen((open) => {
+      localStorage.setItem("kefu.assist", open ? "closed" : "open");
+      return !open;
+    });
+  }
   const list = useRef<HTMLOListElement>(null);
   const input = useRef<HTMLTextAreaElement>(null);
   const [uploading, setUploading] = useState<{ name: string; percent: number } | null>(null);
@@ -441,36 +449,45 @@ export function ConversationView({
         </ol>
         {suggested && suggested.items.length > 0 && (
           <section className="assist" aria-labelledby="assist-title" data-testid="suggested-answers">
-            <h2 id="assist-title">{t("conv.assist")}</h2>
-            <p className="hint">
-              {t("conv.assistHint")}
-              {typeof suggested.confidence === "number" && (
-                <span data-testid="suggested-confidence"> ({t("conv.confidence", { percent: Math.round(suggested.confidence * 100) })})</span>
-              )}
-            </p>
-            <ul>
-              {suggested.items.map((s, i) => (
-                <li key={`${s.entry_id}-${i}`} data-testid="suggested-answer" data-kind={s.kind ?? "faq"}>
-                  <div className="assist-item">
-                    {s.kind === "article" && <span className="badge">{t("admin.kb.kinds.article")}</span>}{" "}
-                    <strong id={`assist-q-${i}`} lang={guessLocale(s.question)}>
-                      {s.question}
-                    </strong>
-                    <p className="assist-answer" lang={guessLocale(s.answer)}>
-                      {s.answer}
-                    </p>
-                  </div>
-                  <button
-                    type="button"
-                    aria-describedby={`assist-q-${i}`}
-                    onClick={() => insertAnswer(s.answer)}
-                    data-testid="suggested-insert"
-                  >
-                    {t("conv.insert")}
-                  </button>
-                </li>
-              ))}
-            </ul>
+            <div className="assist-head">
+              <h2 id="assist-title">
+                {t("conv.assist")} ({suggested.items.length})
+              </h2>
+              <button type="button" className="link" aria-expanded={assistOpen} aria-controls="assist-body" onClick={toggleAssist} data-testid="assist-toggle">
+                {assistOpen ? t("conv.assistHide") : t("conv.assistShow")}
+              </button>
+            </div>
+            <div id="assist-body" hidden={!assistOpen}>
+              <p className="hint">
+                {t("conv.assistHint")}
+                {typeof suggested.confidence === "number" && (
+                  <span data-testid="suggested-confidence"> ({t("conv.confidence", { percent: Math.round(suggested.confidence * 100) })})</span>
+                )}
+              </p>
+              <ul>
+                {suggested.items.map((s, i) => (
+                  <li key={`${s.entry_id}-${i}`} data-testid="suggested-answer" data-kind={s.kind ?? "faq"}>
+                    <div className="assist-item">
+                      {s.kind === "article" && <span className="badge">{t("admin.kb.kinds.article")}</span>}{" "}
+                      <strong id={`assist-q-${i}`} lang={guessLocale(s.question)}>
+                        {s.question}
+                      </strong>
+                      <p className="assist-answer" lang={guessLocale(s.answer)}>
+                        {s.answer}
+                      </p>
+                    </div>
+                    <button
+                      type="button"
+                      aria-describedby={`assist-q-${i}`}
+                      onClick={() => insertAnswer(s.answer)}
+                      data-testid="suggested-insert"
+                    >
+                      {t("conv.insert")}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </div>
           </section>
         )}
         {error && (

@@ -105,6 +105,8 @@ export const en = {
     assist: "Suggested answers",
     assistHint: "From the knowledge base, for the customer's last message. Insert one to edit it before sending.",
     insert: "Insert",
+    assistHide: "Hide",
+    assistShow: "Show",
     offered: "Options offered",
   },
   contact: {
@@ -469,6 +471,8 @@ export const zhCN: Shape<typeof en> = {
     assist: "推荐答案",
     assistHint: "根据客户最新一条消息从知识库推荐。插入后可先修改再发送。",
     insert: "插入",
+    assistHide: "收起",
+    assistShow: "展开",
     offered: "提供的选项",
   },
   contact: {
