@@ -33,6 +33,7 @@ const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.mi
 const ALLOWED_WORDS = new Set([
   "Kefu", "Demo", "Admin", "Agent", "website", // seeded account, users and inbox names
   "IP", "IANA", "HTML", "Ctrl", "Shift", "Enter", "Asia", "Shanghai", "https", "shop", "example", "com", "English",
+  "CSV", "JSON", "Lines", "Markdown", // file formats of the knowledge base
 ]);
 const TOKEN = /^(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[0-9a-f]{8}-[0-9a-f-]{27}|https?:\/\/\S+|[\w-]+\/[\w/-]+)$/i;
 
@@ -68,6 +69,9 @@ async function visibleTexts(frame) {
       const text = n.textContent.trim();
       const el = n.parentElement;
       if (!text || !el || el.closest('script, style, [translate="no"]')) continue;
+      // Text that declares its own language is content (a knowledge-base entry), not UI.
+      const tagged = el.closest("[lang]");
+      if (tagged && tagged !== document.documentElement) continue;
       if (el.closest("option, datalist")) continue; // options have no box; selects are read below
       if (!el.checkVisibility({ visibilityProperty: true, opacityProperty: true })) continue;
       out.push(text);
@@ -163,10 +167,12 @@ for (const [lang, locale] of LANGS) {
       await page.screenshot({ path: join(SHOTS, `admin-${tag}.png`), fullPage: true });
       await check(`admin-${tag}`, page, page, lang);
       // The other sections get the same checks, without a picture.
-      for (const section of ["users", "teams", "account", "audit"]) {
+      for (const section of ["users", "teams", "kb", "questions", "account", "audit"]) {
         await page.getByTestId(`admin-nav-${section}`).click();
         await page.getByTestId(`admin-${section}`).waitFor();
         if (section === "users") await page.getByTestId("user-row").first().waitFor();
+        if (section === "kb") await page.getByTestId("kb-row").first().waitFor();
+        if (section === "questions") await page.getByTestId("questions-total").waitFor();
         if (section === "audit") await page.getByTestId("audit-row").first().waitFor();
         await check(`admin-${section}-${tag}`, page, page, lang);
       }

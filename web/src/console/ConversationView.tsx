@@ -2,9 +2,21 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from "react"
 import { useHotkeys } from "react-hotkeys-hook";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
-import { api, ApiError, contentText, errorText, type Conversation, type Message } from "../shared/api";
+import {
+  answerSource,
+  api,
+  ApiError,
+  contentText,
+  errorText,
+  guessLocale,
+  type Conversation,
+  type Message,
+  type MessageContent,
+  type SuggestedAnswers,
+} from "../shared/api";
 import { AttachButton, AttachmentPreview, uploadFile } from "../shared/attachments";
 import { formatTime } from "../shared/dates";
+import { RichText } from "../shared/RichText";
 import type { Me } from "./App";
 import { CannedList, useCannedPicker } from "./CannedPicker";
 import { CollisionWarning } from "./Collision";
@@ -53,6 +65,15 @@ export function ConversationView({
   const [labelDraft, setLabelDraft] = useState("");
   const [transferTo, setTransferTo] = useState("");
   const [ratings, setRatings] = useState<CsatRating[]>([]);
+  const [suggested, setSuggested] = useState<SuggestedAnswers | null>(null);
+  // Agents who prefer the reply box to the suggestions keep them folded (remembered).
+  const [assistOpen, setAssistOpen] = useState(() => localStorage.getItem("kefu.assist") !== "closed");
+  function toggleAssist() {
+    setAssistOpen((open) => {
+      localStorage.setItem("kefu.assist", open ? "closed" : "open");
+      return !open;
+    });
+  }
   const list = useRef<HTMLOListElement>(null);
   const input = useRef<HTMLTextAreaElement>(null);
   const [uploading, setUploading] = useState<{ name: string; percent: number } | null>(null);
@@ -84,13 +105,30 @@ export function ConversationView({
     reload().catch(fail);
   }, [reload, fail]);
 
+  // Agent assist: knowledge-base answers to the customer's last message.
+  const loadSuggestions = useCallback(async () => {
+    try {
+      setSuggested(await api<SuggestedAnswers>(`/api/v1/conversations/${id}/suggested_answers`));
+    } catch {
+      setSuggested(null); // no bot or no knowledge base: nothing to suggest
+    }
+  }, [id]);
+
+  useEffect(() => {
+    setSuggested(null);
+    void loadSuggestions();
+  }, [loadSuggestions]);
+
   useEffect(
     () =>
       subscribe((e) => {
         if (e.conversation_id !== id) return;
         const m = e.data.message as Message | undefined;
         const rated = e.data.rating as CsatRating | undefined;
-        if (e.type === "message.created" && m?.id) setMessages((list) => merge(list, [m]));
+        if (e.type === "message.created" && m?.id) {
+          setMessages((list) => merge(list, [m]));
+          if (m.sender.kind === "contact") void loadSuggestions();
+        }
         else if (e.type === "conversation.rated" && rated?.id)
           setRatings((list) => [...list.filter((r) => r.id !== rated.id), rated]);
         else
@@ -98,7 +136,7 @@ export function ConversationView({
             .then(setConv)
             .catch(() => undefined);
       }),
-    [id, subscribe],
+    [id, subscribe, loadSuggestions],
   );
 
   useEffect(() => {
@@ -208,6 +246,17 @@ export function ConversationView({
     if (!target) return;
     const ok = await change("/transfer", "POST", kind === "team" ? { team_id: target } : { agent_id: target }, t("conv.transferDone"));
     if (ok) setTransferTo("");
+  }
+
+  /** Puts a suggested answer into the reply box, after what is there; never sends. */
+  function insertAnswer(answer: string) {
+    const next = text.trim() ? `${text.trimEnd()}\n\n${answer}` : answer;
+    setNote(false);
+    setText(next);
+    requestAnimationFrame(() => {
+      input.current?.focus();
+      input.current?.setSelectionRange(next.length, next.length);
+    });
   }
 
   function insertEmoji(emoji: string) {
@@ -373,18 +422,74 @@ export function ConversationView({
                       </div>
                     )}
                   </div>
+                ) : m.content.type === "answer" ? (
+                  <AnswerBody content={m.content} />
                 ) : (
                   <div className="text" data-testid="message-text">
-                    {m.content.code === "handoff_requested"
-                      ? t("conv.handoffRequested")
-                      : (body ?? t("conv.unsupported", { type: m.content.type }))}
+                    {typeof m.content.code === "string" && m.content.code.startsWith("handoff_") ? (
+                      t(`conv.handoff.${m.content.code}`, { defaultValue: t("conv.handoff.other") })
+                    ) : body !== null && (m.sender.kind === "agent" || m.sender.kind === "bot") ? (
+                      <RichText text={body} newTab={t("conv.opensNewTab")} />
+                    ) : (
+                      (body ?? t("conv.unsupported", { type: m.content.type }))
+                    )}
                   </div>
+                )}
+                {m.content.type === "quick_replies" && Array.isArray(m.content.options) && (
+                  <ul className="offered" aria-label={t("conv.offered")} data-testid="offered">
+                    {(m.content.options as { title?: unknown }[]).map((o, i) => (
+                      <li key={i}>{typeof o.title === "string" ? o.title : ""}</li>
+                    ))}
+                  </ul>
                 )}
                 {m.content.type === "csat_request" && <CsatResult rating={ratings.find((r) => r.request_message_id === m.id)} />}
               </li>
             );
           })}
         </ol>
+        {suggested && suggested.items.length > 0 && (
+          <section className="assist" aria-labelledby="assist-title" data-testid="suggested-answers">
+            <div className="assist-head">
+              <h2 id="assist-title">
+                {t("conv.assist")} ({suggested.items.length})
+              </h2>
+              <button type="button" className="link" aria-expanded={assistOpen} aria-controls="assist-body" onClick={toggleAssist} data-testid="assist-toggle">
+                {assistOpen ? t("conv.assistHide") : t("conv.assistShow")}
+              </button>
+            </div>
+            <div id="assist-body" hidden={!assistOpen}>
+              <p className="hint">
+                {t("conv.assistHint")}
+                {typeof suggested.confidence === "number" && (
+                  <span data-testid="suggested-confidence"> ({t("conv.confidence", { percent: Math.round(suggested.confidence * 100) })})</span>
+                )}
+              </p>
+              <ul>
+                {suggested.items.map((s, i) => (
+                  <li key={`${s.entry_id}-${i}`} data-testid="suggested-answer" data-kind={s.kind ?? "faq"}>
+                    <div className="assist-item">
+                      {s.kind === "article" && <span className="badge">{t("admin.kb.kinds.article")}</span>}{" "}
+                      <strong id={`assist-q-${i}`} lang={guessLocale(s.question)}>
+                        {s.question}
+                      </strong>
+                      <p className="assist-answer" lang={guessLocale(s.answer)}>
+                        {s.answer}
+                      </p>
+                    </div>
+                    <button
+                      type="button"
+                      aria-describedby={`assist-q-${i}`}
+                      onClick={() => insertAnswer(s.answer)}
+                      data-testid="suggested-insert"
+                    >
+                      {t("conv.insert")}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          </section>
+        )}
         {error && (
           <p role="alert" className="error" data-testid="conv-error">
             {error}
@@ -444,6 +549,33 @@ export function ConversationView({
       </section>
       {conv && <ContactPanel contactId={conv.contact_id} conversationId={conv.id} />}
     </div>
+  );
+}
+
+/** The bot's answer: its text with links, and the entry it came from with the bot's confidence. */
+function AnswerBody({ content }: { content: MessageContent }) {
+  const { t } = useTranslation();
+  const source = answerSource(content);
+  return (
+    <>
+      <div className="text" data-testid="message-text">
+        <RichText text={typeof content.text === "string" ? content.text : ""} newTab={t("conv.opensNewTab")} />
+      </div>
+      {source && (
+        <p className="answer-source" data-testid="answer-source">
+          {t("conv.answerFrom")}{" "}
+          <Link to={`/admin/kb/${encodeURIComponent(source.entry_id)}`} lang={guessLocale(source.question)}>
+            {source.question}
+          </Link>
+          {Number.isFinite(source.confidence) && (
+            <span data-testid="answer-confidence">
+              {" · "}
+              {t("conv.confidence", { percent: Math.round(source.confidence * 100) })}
+            </span>
+          )}
+        </p>
+      )}
+    </>
   );
 }
 

@@ -179,6 +179,11 @@ function Shell({ me, onLogout }: { me: Me; onLogout: () => void }) {
               {t("admin.sections.canned")}
             </NavLink>
           )}
+          {!canAdmin && (
+            <NavLink to="/admin/kb" data-testid="nav-kb">
+              {t("nav.kb")}
+            </NavLink>
+          )}
           {canAdmin && (
             <NavLink to="/admin" data-testid="nav-admin">
               {t("nav.admin")}

@@ -12,6 +12,8 @@ export class ApiError extends Error {
 export interface RequestOptions {
   method?: string;
   body?: unknown;
+  /** A body sent as is (a file to import), with its content type. */
+  raw?: Blob;
   token?: string;
 }
 
@@ -21,12 +23,13 @@ export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T
   const headers: Record<string, string> = { accept: "application/json" };
   if (method !== "GET") headers["x-kefu-csrf"] = "1";
   if (opts.body !== undefined) headers["content-type"] = "application/json";
+  else if (opts.raw) headers["content-type"] = opts.raw.type || "application/octet-stream";
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   const res = await fetch(path, {
     method,
     headers,
     credentials: "same-origin",
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    body: opts.body === undefined ? opts.raw : JSON.stringify(opts.body),
   });
   if (res.status === 204) return undefined as T;
   const text = await res.text();
@@ -201,3 +204,49 @@ export function contentText(c: MessageContent): string | null {
   if (typeof c.title === "string") return c.title;
   return null;
 }
+
+/** The source an `answer` message cites: the knowledge-base entry it came from. */
+export interface AnswerSource {
+  entry_id: string;
+  question: string;
+  confidence: number;
+}
+
+/** The `source` of an `answer` message, when it has a usable one. */
+export function answerSource(c: MessageContent): AnswerSource | null {
+  const s = c.source as Partial<AnswerSource> | undefined;
+  if (!s || typeof s.entry_id !== "string" || typeof s.question !== "string") return null;
+  return { entry_id: s.entry_id, question: s.question, confidence: typeof s.confidence === "number" ? s.confidence : NaN };
+}
+
+export type KbKind = "faq" | "article";
+
+/** GET /kb/entries/{id}: one entry of the knowledge base the bot answers from. */
+export interface KbEntry {
+  id: string;
+  account_id: string;
+  kind: KbKind;
+  question: string;
+  similar_questions: string[];
+  answer: string;
+  tags: string[];
+  locale: string;
+  enabled: boolean;
+  out_of_scope: boolean;
+  action: string | null;
+  version: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** GET /conversations/{id}/suggested_answers: agent assist for the last customer message. */
+export interface SuggestedAnswers {
+  message_id: string | null;
+  query: string | null;
+  confidence: number | null;
+  /** FAQ answers first, then passages of articles (`question`: "Title > Heading"). */
+  items: { entry_id: string; kind?: KbKind; question: string; answer: string }[];
+}
+
+/** Chinese characters in a text: "zh-CN", else "en" (to tag user text with its language, or suggest one). */
+export const guessLocale = (text: string) => (/[\u3400-\u9fff]/.test(text) ? "zh-CN" : "en");

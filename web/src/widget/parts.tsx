@@ -2,9 +2,12 @@ import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { api, ApiError, type Message } from "../shared/api";
 import { AttachmentPreview } from "../shared/attachments";
+import { RichText } from "../shared/RichText";
 
 /** The hand-off note's code (see `widget/handoff.rs`), shown translated. */
 const HANDOFF_CODE = "handoff_requested";
+/** The bot's hand-offs (low confidence, out of scope, …) share this prefix. */
+const HANDOFF_PREFIX = "handoff_";
 /** Its text, for notes stored before notes carried codes. */
 const HANDOFF_NOTE = "The customer asked for a human agent";
 
@@ -228,18 +231,43 @@ export function MessageBody({
         </div>
       );
     }
+    case "answer": {
+      // The bot's answer from the knowledge base, citing the entry's question.
+      const source = c.source as { question?: unknown } | undefined;
+      const question = typeof source?.question === "string" ? source.question : null;
+      return (
+        <div className="text">
+          <p data-testid="widget-message-text">
+            <RichText text={text ?? ""} newTab={t("widget.opensNewTab")} />
+          </p>
+          {question && (
+            <p className="cite" data-testid="widget-citation">
+              {t("widget.source", { question })}
+            </p>
+          )}
+        </div>
+      );
+    }
     case "csat_request":
       return <RatingCard message={m} rating={rating} onRate={onRate} />;
     case "system":
       return (
         <div className="text" data-testid="widget-message-text">
-          {c.code === HANDOFF_CODE || text === HANDOFF_NOTE ? t("widget.handedOff") : text}
+          {c.code === HANDOFF_CODE || text === HANDOFF_NOTE
+            ? t("widget.handedOff")
+            : typeof c.code === "string" && c.code.startsWith(HANDOFF_PREFIX)
+              ? t("widget.connecting")
+              : text}
         </div>
       );
     default:
       return (
         <div className="text" data-testid="widget-message-text">
-          {text ?? (typeof c.title === "string" ? c.title : "")}
+          {text !== null && m.sender.kind !== "contact" ? (
+            <RichText text={text} newTab={t("widget.opensNewTab")} />
+          ) : (
+            (text ?? (typeof c.title === "string" ? c.title : ""))
+          )}
         </div>
       );
   }

@@ -5,25 +5,43 @@ import { AccountSettings } from "./AccountSettings";
 import { AuditLog } from "./AuditLog";
 import { CannedResponses } from "./CannedResponses";
 import { Inboxes } from "./Inboxes";
+import { KnowledgeBase } from "./KnowledgeBase";
 import { Teams } from "./Teams";
+import { UnansweredQuestions } from "./UnansweredQuestions";
 import { Users } from "./Users";
 
-const SECTIONS = ["inboxes", "users", "teams", "canned", "account", "audit"] as const;
+const SECTIONS = ["inboxes", "users", "teams", "canned", "kb", "questions", "account", "audit"] as const;
 
 /**
  * Administration inside the console. Admins change everything; supervisors
- * may look where the API lets them (the audit log is admin-only).
+ * may look where the API lets them (the audit log is admin-only) and keep
+ * the knowledge base. Agents may only read the knowledge base.
  */
 export function Admin({ me }: { me: Me }) {
   const { t } = useTranslation();
   const admin = me.role === "admin";
   if (me.role !== "admin" && me.role !== "supervisor") {
     return (
-      <main className="admin">
-        <p className="error" role="alert">
-          {t("admin.forbidden")}
-        </p>
-      </main>
+      <Routes>
+        <Route
+          path="kb/*"
+          element={
+            <main className="admin-main standalone">
+              <KnowledgeBase me={me} />
+            </main>
+          }
+        />
+        <Route
+          path="*"
+          element={
+            <main className="admin">
+              <p className="error" role="alert">
+                {t("admin.forbidden")}
+              </p>
+            </main>
+          }
+        />
+      </Routes>
     );
   }
   const sections = SECTIONS.filter((s) => admin || s !== "audit");
@@ -48,6 +66,8 @@ export function Admin({ me }: { me: Me }) {
           <Route path="users" element={<Users me={me} />} />
           <Route path="teams" element={<Teams me={me} />} />
           <Route path="canned" element={<CannedResponses me={me} />} />
+          <Route path="kb/*" element={<KnowledgeBase me={me} />} />
+          <Route path="questions" element={<UnansweredQuestions />} />
           <Route path="account" element={<AccountSettings me={me} />} />
           {admin && <Route path="audit" element={<AuditLog />} />}
           <Route path="*" element={<Navigate to="/admin/inboxes" replace />} />
