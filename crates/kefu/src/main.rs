@@ -1,6 +1,7 @@
 //! The `kefu` command: the server and its maintenance commands.
 #![forbid(unsafe_code)]
 
+mod bench_bot;
 mod config;
 mod demo;
 mod eval;
@@ -54,6 +55,11 @@ enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Benchmarks that need the whole binary (the bot with its models).
+    Bench {
+        #[command(subcommand)]
+        command: bench_bot::BenchCommand,
     },
     /// Evaluate the bot on labelled data.
     Eval {
@@ -151,6 +157,7 @@ fn main() -> anyhow::Result<()> {
         }
         // No logging set up: stdout is the report, progress goes to stderr.
         Command::Eval { command } => eval::run(command),
+        Command::Bench { command } => bench_bot::run(command),
     }
 }
 

@@ -2,6 +2,7 @@
 //! crate links its tests once).
 
 mod decide;
+mod embedding;
 mod evaluation;
 mod fixture;
 mod text_analysis;
