@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the intent evaluation on the dev split of each shared intent set with
-# the bot (TF-IDF SVM + BM25), BM25 alone, and the scikit-learn baseline,
+# the bot (TF-IDF SVM + BM25), the bot with the embedding model when
+# scripts/fetch-models installed one, BM25 alone, and the scikit-learn baseline,
 # and writes one JSON report per run to target/eval/ (the numbers in
 # docs/bot-quality.md). Banking77 ships without a dev split: 20% of its train
 # is held out by a hash of the text (`--carve-dev 0.2`, same split in
@@ -29,9 +30,13 @@ run() { # name train test-or-carve
   if [ "$split" = carve ]; then args+=(--carve-dev 0.2); else args+=(--test "$split"); fi
   for method in hybrid bm25; do
     echo "== $name $method" >&2
-    "$KEFU" eval intents "${args[@]}" --method "$method" --json > "$OUT/$name.$method.json"
+    "$KEFU" eval intents "${args[@]}" --method "$method" --no-models --json > "$OUT/$name.$method.json"
     cat "$OUT/$name.$method.json"
   done
+  # The bot with the embedding model from KEFU_MODEL_DIR (scripts/fetch-models).
+  echo "== $name hybrid+model" >&2
+  "$KEFU" eval intents "${args[@]}" --json > "$OUT/$name.hybrid-model.json"
+  cat "$OUT/$name.hybrid-model.json"
   if [ -z "${SKIP_SKLEARN:-}" ]; then
     echo "== $name sklearn" >&2
     local test_arg=$split

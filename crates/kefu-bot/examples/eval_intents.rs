@@ -25,7 +25,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         },
         ..BotConfig::default()
     };
-    let report = evaluate_intents(&train, &test, config, &mut |done, total| {
+    let report = evaluate_intents(&train, &test, config, None, &mut |done, total| {
         eprint!("\r{done}/{total}")
     })?;
     eprintln!();

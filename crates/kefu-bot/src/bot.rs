@@ -1,14 +1,17 @@
 //! The bot: built from a knowledge base, it decides what to do with each
 //! customer message. This is the function the server calls.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::confidence_calibration::{
     Calibrator, HeldOut, OUT_OF_SCOPE_SHARE, Thresholds, choose_thresholds,
 };
 use crate::conversation_cues::{SmallTalk, small_talk, wants_human};
+use crate::embedding::Embedder;
 use crate::error::BotError;
-use crate::intent_scorer::{IntentScorer, Method, RawScores, Scored};
+use crate::intent_scorer::{FusionWeights, IntentScorer, Method, RawScores, Scored};
 use crate::knowledge_base::{FaqEntry, KnowledgeBase};
 use crate::linear_svm::SplitMix64;
 use crate::text_analysis::{Analysis, analyze};
@@ -18,7 +21,11 @@ use crate::text_analysis::{Analysis, analyze};
 pub const MAX_QUERY_CHARS: usize = 2000;
 /// BM25 weights tried when fusing BM25 into the classifier's ranking (the
 /// classifier's scores are margins around ±1; BM25 is scaled to 0..1).
-const BM25_WEIGHTS: [f32; 5] = [0.05, 0.1, 0.2, 0.3, 0.5];
+const BM25_WEIGHTS: [f32; 6] = [0.0, 0.05, 0.1, 0.2, 0.3, 0.5];
+/// Dense-similarity weights tried (with a model). Cosines of an entry's
+/// closest question differ by a few hundredths between entries, so weights
+/// that matter are large next to the classifier's ±1 margins.
+const DENSE_WEIGHTS: [f32; 8] = [0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 12.0, 16.0];
 /// Below this (weighted) number of wrongly ranked held-out questions, the
 /// calibration also learns from questions about topics the knowledge base
 /// lacks (see `calibrate`).
@@ -110,6 +117,8 @@ pub struct Bot {
     scorer: IntentScorer,
     calibrator: Calibrator,
     thresholds: Thresholds,
+    /// The model the questions were embedded with; messages need the same.
+    embedder: Option<Arc<dyn Embedder>>,
 }
 
 /// A question prepared for training: its entry and its analysis.
@@ -118,32 +127,72 @@ type Example = (usize, Analysis);
 impl Bot {
     /// Trains the classifier on every enabled entry's questions and derives
     /// the confidence calibration and thresholds by k-fold cross-validation
-    /// over those same questions.
+    /// over those same questions. Purely lexical: see
+    /// [`Bot::build_with_embedder`] for the dense signal.
     pub fn build(kb: &KnowledgeBase, config: BotConfig) -> Result<Self, BotError> {
+        Self::build_with_embedder(kb, config, None)
+    }
+
+    /// [`Bot::build`], plus an embedding model whose similarity between a
+    /// message and each entry's questions joins the ranking (at a weight
+    /// chosen by the same cross-validation) and the confidence's signals.
+    /// Every question is embedded once here, so building takes longer
+    /// (roughly a few milliseconds per question on a CPU); each message is
+    /// then embedded once in [`Bot::decide`]. With `None`, or with
+    /// [`Method::Bm25`], the bot is exactly the lexical one.
+    pub fn build_with_embedder(
+        kb: &KnowledgeBase,
+        config: BotConfig,
+        embedder: Option<Arc<dyn Embedder>>,
+    ) -> Result<Self, BotError> {
         let entries: Vec<FaqEntry> = kb.enabled_entries().cloned().collect();
         if entries.is_empty() {
             return Err(BotError::EmptyKnowledgeBase);
         }
+        let embedder = embedder.filter(|_| config.method == Method::Hybrid);
         let examples: Vec<Example> = entries
             .iter()
             .enumerate()
             .flat_map(|(i, e)| e.all_questions().map(move |q| (i, analyze(q))))
             .collect();
-        let (calibrator, thresholds, bm25_weight) = calibrate(&entries, &examples, config);
+        let embeddings = match &embedder {
+            Some(model) => {
+                let texts: Vec<&str> = entries.iter().flat_map(FaqEntry::all_questions).collect();
+                Some(embed(model.as_ref(), &texts)?)
+            }
+            None => None,
+        };
+        let embedding_rows: Option<Vec<&[f32]>> = embeddings
+            .as_ref()
+            .map(|vs| vs.iter().map(Vec::as_slice).collect());
+        let (calibrator, thresholds, weights) =
+            calibrate(&entries, &examples, embedding_rows.as_deref(), config);
         let all: Vec<(usize, &Analysis)> = examples.iter().map(|(e, a)| (*e, a)).collect();
         let mut scorer = IntentScorer::train(
             &all,
+            embedding_rows.as_deref(),
             &out_of_scope_mask(&entries),
             config.method,
             config.seed,
         );
-        scorer.set_bm25_weight(bm25_weight);
+        scorer.set_weights(weights);
         Ok(Self {
             entries,
             scorer,
             calibrator,
             thresholds,
+            embedder,
         })
+    }
+
+    /// The embedding model in use, if any.
+    pub fn model_name(&self) -> Option<&str> {
+        self.embedder.as_deref().map(Embedder::name)
+    }
+
+    /// The weight of the dense similarity in the ranking (0 without a model).
+    pub fn dense_weight(&self) -> f32 {
+        self.scorer.weights().dense
     }
 
     /// The thresholds derived from the knowledge base.
@@ -153,7 +202,7 @@ impl Bot {
 
     /// The weight of BM25 in the ranking, chosen by cross-validation.
     pub fn bm25_weight(&self) -> f32 {
-        self.scorer.bm25_weight()
+        self.scorer.weights().bm25
     }
 
     /// The enabled entries the bot answers from.
@@ -204,7 +253,11 @@ impl Bot {
             return Ok((Decision::SmallTalk(talk), None));
         }
         let analysis = analyze(query);
-        let scored = self.scorer.score(&analysis);
+        let embedding = match &self.embedder {
+            Some(model) => embed(model.as_ref(), &[query])?.pop(),
+            None => None,
+        };
+        let scored = self.scorer.score(&analysis, embedding.as_deref());
         let confidence = self.calibrator.confidence(&scored.signals);
         let assessment = Assessment {
             ranking: scored
@@ -267,6 +320,20 @@ impl Bot {
     }
 }
 
+fn embed(model: &dyn Embedder, texts: &[&str]) -> Result<Vec<Vec<f32>>, BotError> {
+    let vectors = model.embed(texts).map_err(|e| BotError::Embedding {
+        model: model.name().to_string(),
+        message: e.to_string(),
+    })?;
+    if vectors.len() != texts.len() {
+        return Err(BotError::Embedding {
+            model: model.name().to_string(),
+            message: format!("{} vectors for {} texts", vectors.len(), texts.len()),
+        });
+    }
+    Ok(vectors)
+}
+
 fn out_of_scope_mask(entries: &[FaqEntry]) -> Vec<bool> {
     entries.iter().map(|e| e.out_of_scope).collect()
 }
@@ -289,8 +356,9 @@ fn candidate_entries<'a>(ranking: &[(usize, f32)], entries: &'a [FaqEntry]) -> V
 fn calibrate(
     entries: &[FaqEntry],
     examples: &[Example],
+    embeddings: Option<&[&[f32]]>,
     config: BotConfig,
-) -> (Calibrator, Thresholds, f32) {
+) -> (Calibrator, Thresholds, FusionWeights) {
     let folds = config.folds.max(2);
     let fold_of = assign_folds(examples, entries.len(), folds, config.seed);
     let mut raw_held_out: Vec<(RawScores, usize)> = Vec::with_capacity(examples.len());
@@ -308,29 +376,47 @@ fn calibrate(
         if train.is_empty() {
             continue;
         }
+        let train_embeddings: Option<Vec<&[f32]>> = embeddings.map(|vs| {
+            vs.iter()
+                .zip(&fold_of)
+                .filter(|(_, f)| **f != fold)
+                .map(|(v, _)| *v)
+                .collect()
+        });
         let scorer = IntentScorer::train(
             &train,
+            train_embeddings.as_deref(),
             &out_of_scope_mask(entries),
             config.method,
             config.seed,
         );
-        for ((gold, analysis), _) in examples.iter().zip(&fold_of).filter(|(_, f)| **f == fold) {
-            raw_held_out.push((scorer.raw_scores(analysis), *gold));
+        for (i, ((gold, analysis), _)) in examples
+            .iter()
+            .zip(&fold_of)
+            .enumerate()
+            .filter(|(_, (_, f))| **f == fold)
+        {
+            let embedding = embeddings.map(|vs| vs[i]);
+            raw_held_out.push((scorer.raw_scores(analysis, embedding), *gold));
             if !entries[*gold].out_of_scope {
-                raw_unknown.push((scorer.raw_scores_without(analysis, *gold), *gold));
+                raw_unknown.push((scorer.raw_scores_without(analysis, embedding, *gold), *gold));
             }
         }
         fold_scorer = Some(scorer);
     }
     let Some(scorer) = fold_scorer else {
-        return (Calibrator::fit(&[], &[], &[]), choose_thresholds(&[]), 0.0);
+        return (
+            Calibrator::fit(&[], &[], &[]),
+            choose_thresholds(&[]),
+            FusionWeights::default(),
+        );
     };
-    // The BM25 weight in the ranking: the one that ranks most held-out
+    // The fusion weights in the ranking: the pair that ranks most held-out
     // questions right (the first, i.e. smallest, on ties).
-    let bm25_weight = match config.method {
-        Method::Bm25 => 0.0,
+    let fusion = match config.method {
+        Method::Bm25 => FusionWeights::default(),
         Method::Hybrid => {
-            let top1_right = |w: f32| {
+            let top1_right = |w: FusionWeights| {
                 raw_held_out
                     .iter()
                     .filter(|(raw, gold)| {
@@ -342,11 +428,19 @@ fn calibrate(
                     })
                     .count()
             };
-            let mut best = (0.0, top1_right(0.0));
-            for w in BM25_WEIGHTS {
-                let right = top1_right(w);
-                if right > best.1 {
-                    best = (w, right);
+            let dense_grid: &[f32] = if embeddings.is_some() {
+                &DENSE_WEIGHTS
+            } else {
+                &[0.0]
+            };
+            let mut best = (FusionWeights::default(), 0);
+            for &dense in dense_grid {
+                for bm25 in BM25_WEIGHTS {
+                    let w = FusionWeights { bm25, dense };
+                    let right = top1_right(w);
+                    if right > best.1 {
+                        best = (w, right);
+                    }
                 }
             }
             best.0
@@ -354,7 +448,7 @@ fn calibrate(
     };
     let held_out: Vec<(Scored, usize)> = raw_held_out
         .iter()
-        .map(|(raw, gold)| (scorer.fuse(raw, bm25_weight), *gold))
+        .map(|(raw, gold)| (scorer.fuse(raw, fusion), *gold))
         .collect();
     // Only questions whose top entry is in scope need a confidence: the bot
     // hands off on out-of-scope entries without looking at it.
@@ -409,7 +503,7 @@ fn calibrate(
     let unknown: Vec<Scored> = if wrong < MIN_WRONG_EXAMPLES {
         raw_unknown
             .iter()
-            .map(|(raw, gold)| scorer.fuse_without(raw, bm25_weight, *gold))
+            .map(|(raw, gold)| scorer.fuse_without(raw, fusion, *gold))
             .filter(|s| {
                 !s.no_overlap
                     && s.ranking
@@ -456,7 +550,7 @@ fn calibrate(
         top_correct: false,
         in_candidates: false,
     }));
-    (calibrator, choose_thresholds(&items), bm25_weight)
+    (calibrator, choose_thresholds(&items), fusion)
 }
 
 /// Stratified fold assignment: each entry's questions are shuffled (seeded)

@@ -39,4 +39,7 @@ pub enum BotError {
     /// The evaluation was asked for something it cannot do.
     #[error("invalid evaluation: {0}")]
     InvalidEvaluation(String),
+    /// The embedding model failed on the knowledge base or a message.
+    #[error("embedding with {model}: {message}")]
+    Embedding { model: String, message: String },
 }

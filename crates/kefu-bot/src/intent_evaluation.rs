@@ -5,12 +5,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
 use crate::bot::{Bot, BotConfig, Decision};
 use crate::confidence_calibration::Thresholds;
+use crate::embedding::Embedder;
 use crate::error::BotError;
 use crate::intent_scorer::Method;
 use crate::knowledge_base::{FaqEntry, KnowledgeBase};
@@ -131,11 +133,13 @@ pub struct IntentReport {
     pub p99_ms: Option<f64>,
     /// Time to build the bot (analysis, cross-validated calibration, training).
     pub train_s: f64,
-    /// Embedding models used: none in this version.
+    /// Embedding models used (null when the bot was purely lexical).
     pub models: Option<Vec<String>>,
     pub thresholds: Thresholds,
     /// Weight of BM25 in the ranking, chosen by cross-validation.
     pub bm25_weight: f32,
+    /// Weight of the dense similarity in the ranking (0 without a model).
+    pub dense_weight: f32,
 }
 
 fn ratio(num: usize, den: usize) -> Option<f64> {
@@ -156,6 +160,7 @@ pub fn evaluate_intents(
     train: &[IntentRecord],
     test: &[IntentRecord],
     config: BotConfig,
+    embedder: Option<Arc<dyn Embedder>>,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<IntentReport, BotError> {
     if test.is_empty() {
@@ -163,7 +168,7 @@ pub fn evaluate_intents(
     }
     let started = Instant::now();
     let kb = knowledge_base_from_records(train)?;
-    let bot = Bot::build(&kb, config)?;
+    let bot = Bot::build_with_embedder(&kb, config, embedder)?;
     let train_s = started.elapsed().as_secs_f64();
 
     let (mut in_scope, mut oos) = (0usize, 0usize);
@@ -269,8 +274,9 @@ pub fn evaluate_intents(
         p50_ms: percentile(&times_ms, 50.0),
         p99_ms: percentile(&times_ms, 99.0),
         train_s,
-        models: None,
+        models: bot.model_name().map(|m| vec![m.to_string()]),
         thresholds: bot.thresholds(),
         bm25_weight: bot.bm25_weight(),
+        dense_weight: bot.dense_weight(),
     })
 }

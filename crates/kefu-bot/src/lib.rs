@@ -13,6 +13,7 @@ pub mod bm25_index;
 pub mod bot;
 pub mod confidence_calibration;
 pub mod conversation_cues;
+pub mod embedding;
 pub mod error;
 pub mod intent_evaluation;
 pub mod intent_scorer;
@@ -23,6 +24,7 @@ pub mod tfidf_features;
 
 pub use bot::{Assessment, Bot, BotConfig, Decision, HandoffReason};
 pub use conversation_cues::SmallTalk;
+pub use embedding::Embedder;
 pub use error::BotError;
 pub use intent_scorer::Method;
 pub use knowledge_base::{FaqEntry, KnowledgeBase};

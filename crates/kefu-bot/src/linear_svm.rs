@@ -27,13 +27,21 @@ impl Default for SvmParams {
     }
 }
 
-/// The trained classifier: one weight vector per class.
+/// The trained classifier: one weight vector per class, stored sparsely.
+///
+/// A dense (feature × class) matrix grows with the product of vocabulary and
+/// entries: about 12 GB for a 10,000-entry knowledge base. But a class's
+/// weight vector is a combination of its support vectors only, so most
+/// (feature, class) weights are exactly zero; the non-zero ones are kept as
+/// feature-major postings (CSR), so scoring a sparse query reads one
+/// contiguous run per query feature, as the dense layout did.
 #[derive(Debug, Clone)]
 pub struct LinearSvm {
     n_classes: usize,
-    /// Feature-major weights (`weights[f * n_classes + c]`) so scoring a
-    /// sparse query reads contiguous memory per feature.
-    weights: Vec<f32>,
+    /// `postings[offsets[f]..offsets[f + 1]]` are feature `f`'s non-zero
+    /// `(class, weight)` pairs.
+    offsets: Vec<u32>,
+    postings: Vec<(u32, f32)>,
     /// Weight of the constant bias feature, per class.
     bias: Vec<f32>,
 }
@@ -78,7 +86,7 @@ impl LinearSvm {
             .iter()
             .map(|x| f64::from(x.squared_norm()) + 1.0)
             .collect();
-        let mut per_class: Vec<(Vec<f32>, f32)> = vec![(Vec::new(), 0.0); n_classes];
+        let mut per_class: Vec<(Vec<(u32, f32)>, f32)> = vec![(Vec::new(), 0.0); n_classes];
         std::thread::scope(|scope| {
             let chunk = n_classes.div_ceil(threads).max(1);
             for (t, slots) in per_class.chunks_mut(chunk).enumerate() {
@@ -91,17 +99,32 @@ impl LinearSvm {
                 });
             }
         });
-        let mut weights = vec![0.0f32; n_features * n_classes];
+        // Transpose the per-class lists into feature-major postings.
+        let mut counts = vec![0u32; n_features + 1];
+        for (w, _) in &per_class {
+            for &(f, _) in w {
+                counts[f as usize + 1] += 1;
+            }
+        }
+        for f in 0..n_features {
+            counts[f + 1] += counts[f];
+        }
+        let offsets = counts;
+        let mut fill: Vec<u32> = offsets[..n_features].to_vec();
+        let mut postings = vec![(0u32, 0.0f32); offsets[n_features] as usize];
         let mut bias = vec![0.0f32; n_classes];
         for (c, (w, b)) in per_class.into_iter().enumerate() {
-            for (f, v) in w.into_iter().enumerate() {
-                weights[f * n_classes + c] = v;
+            for (f, v) in w {
+                let slot = &mut fill[f as usize];
+                postings[*slot as usize] = (c as u32, v);
+                *slot += 1;
             }
             bias[c] = b;
         }
         Self {
             n_classes,
-            weights,
+            offsets,
+            postings,
             bias,
         }
     }
@@ -110,12 +133,25 @@ impl LinearSvm {
     pub fn scores(&self, x: &SparseVec) -> Vec<f32> {
         let mut out = self.bias.clone();
         for (&f, &v) in x.indices.iter().zip(&x.values) {
-            let row = &self.weights[f as usize * self.n_classes..(f as usize + 1) * self.n_classes];
-            for (o, w) in out.iter_mut().zip(row) {
-                *o += w * v;
+            let f = f as usize;
+            if f + 1 >= self.offsets.len() {
+                continue;
+            }
+            let run = &self.postings[self.offsets[f] as usize..self.offsets[f + 1] as usize];
+            for &(c, w) in run {
+                out[c as usize] += w * v;
             }
         }
         out
+    }
+
+    /// Stored non-zero weights (for memory accounting in the benchmark).
+    pub fn n_weights(&self) -> usize {
+        self.postings.len()
+    }
+
+    pub fn n_classes(&self) -> usize {
+        self.n_classes
     }
 }
 
@@ -128,7 +164,7 @@ fn train_binary(
     n_features: usize,
     sq_norms: &[f64],
     params: SvmParams,
-) -> (Vec<f32>, f32) {
+) -> (Vec<(u32, f32)>, f32) {
     let l = xs.len();
     let diag = 0.5 / params.c;
     let y: Vec<f64> = labels
@@ -204,5 +240,12 @@ fn train_binary(
             pg_max_new
         };
     }
-    (w.into_iter().map(|v| v as f32).collect(), b as f32)
+    // Only features of support vectors were ever touched; the rest are 0.
+    let nonzero = w
+        .into_iter()
+        .enumerate()
+        .filter(|(_, v)| *v != 0.0)
+        .map(|(f, v)| (f as u32, v as f32))
+        .collect();
+    (nonzero, b as f32)
 }

@@ -4,10 +4,12 @@
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
 
 use anyhow::Context;
 use kefu_bot::intent_evaluation::{IntentReport, carve_dev, evaluate_intents, read_records};
-use kefu_bot::{BotConfig, Method};
+use kefu_bot::{BotConfig, Embedder, Method};
 
 #[derive(clap::Subcommand)]
 pub enum EvalCommand {
@@ -42,6 +44,10 @@ pub struct IntentsArgs {
     /// Print exactly one JSON object on stdout.
     #[arg(long)]
     json: bool,
+    /// Do not use an embedding model even when one is installed in
+    /// KEFU_MODEL_DIR (default data/models; see scripts/fetch-models).
+    #[arg(long)]
+    no_models: bool,
 }
 
 pub fn run(command: EvalCommand) -> anyhow::Result<()> {
@@ -65,12 +71,17 @@ pub fn run(command: EvalCommand) -> anyhow::Result<()> {
         },
         ..BotConfig::default()
     };
+    let embedder = if args.no_models || config.method == Method::Bm25 {
+        None
+    } else {
+        load_model(&train)?
+    };
     eprintln!(
         "building the bot from {} training texts, then deciding {} test texts",
         train.len(),
         test.len()
     );
-    let report = evaluate_intents(&train, &test, config, &mut |done, total| {
+    let report = evaluate_intents(&train, &test, config, embedder, &mut |done, total| {
         eprint!("\rdecided {done}/{total}");
         if done == total {
             eprintln!();
@@ -84,6 +95,30 @@ pub fn run(command: EvalCommand) -> anyhow::Result<()> {
         print_table(&mut out, &report)?;
     }
     Ok(())
+}
+
+/// The embedding model that suits the training texts, if one is installed
+/// (the bot works without: then `models` is null).
+fn load_model(
+    train: &[kefu_bot::intent_evaluation::IntentRecord],
+) -> anyhow::Result<Option<Arc<dyn Embedder>>> {
+    let root = kefu_embed::model_dir();
+    let Some(dir) = kefu_embed::choose_model(&root, train.iter().map(|r| r.text.as_str())) else {
+        eprintln!(
+            "no embedding model in {} (scripts/fetch-models installs them): lexical only",
+            root.display()
+        );
+        return Ok(None);
+    };
+    let started = Instant::now();
+    let model = kefu_embed::SentenceEncoder::load(&dir)
+        .with_context(|| format!("loading the embedding model in {}", dir.display()))?;
+    eprintln!(
+        "loaded {} in {:.1} s",
+        model.name(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(Some(Arc::new(model)))
 }
 
 fn print_table(out: &mut impl Write, r: &IntentReport) -> std::io::Result<()> {
@@ -116,5 +151,10 @@ fn print_table(out: &mut impl Write, r: &IntentReport) -> std::io::Result<()> {
         r.thresholds.answer, r.thresholds.candidates
     )?;
     writeln!(out, "bm25_weight        {:.2}", r.bm25_weight)?;
-    writeln!(out, "models             none")
+    writeln!(out, "dense_weight       {:.2}", r.dense_weight)?;
+    let models = r
+        .models
+        .as_ref()
+        .map_or("none".to_string(), |m| m.join(", "));
+    writeln!(out, "models             {models}")
 }

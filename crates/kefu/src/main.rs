@@ -1,6 +1,7 @@
 //! The `kefu` command: the server and its maintenance commands.
 #![forbid(unsafe_code)]
 
+mod bench_bot;
 mod config;
 mod demo;
 mod eval;
@@ -60,6 +61,11 @@ enum Command {
     Kb {
         #[command(subcommand)]
         command: kb::KbCommand,
+    },
+    /// Benchmarks that need the whole binary (the bot with its models).
+    Bench {
+        #[command(subcommand)]
+        command: bench_bot::BenchCommand,
     },
     /// Evaluate the bot on labelled data.
     Eval {
@@ -158,6 +164,8 @@ fn main() -> anyhow::Result<()> {
         // No logging set up: stdout is the report, progress goes to stderr.
         Command::Eval { command } => eval::run(command),
         Command::Kb { command } => rt.block_on(kb::run(cfg, command)),
+    },
+        Command::Bench { command } => bench_bot::run(command),
     }
 }
 

@@ -63,8 +63,8 @@ fn clinc150_subset_is_well_above_chance_and_hands_off_out_of_scope() {
         &read_records(&data.join("clinc150/dev.jsonl")).expect("dev"),
         3,
     );
-    let report =
-        evaluate_intents(&train, &dev, BotConfig::default(), &mut |_, _| {}).expect("evaluates");
+    let report = evaluate_intents(&train, &dev, BotConfig::default(), None, &mut |_, _| {})
+        .expect("evaluates");
     eprintln!(
         "clinc150 subset: {}",
         serde_json::to_string(&report).expect("json")
@@ -94,8 +94,8 @@ fn banking77_carved_dev_subset() {
     let train = per_label(&train, 50);
     let dev = every(&dev, 4);
     assert!(dev.iter().all(|d| !train.contains(d)));
-    let report =
-        evaluate_intents(&train, &dev, BotConfig::default(), &mut |_, _| {}).expect("evaluates");
+    let report = evaluate_intents(&train, &dev, BotConfig::default(), None, &mut |_, _| {})
+        .expect("evaluates");
     eprintln!(
         "banking77 subset: {}",
         serde_json::to_string(&report).expect("json")
@@ -116,13 +116,14 @@ fn massive_zh_subset_and_the_bm25_baseline() {
         &read_records(&data.join("massive_zh/dev.jsonl")).expect("dev"),
         3,
     );
-    let hybrid =
-        evaluate_intents(&train, &dev, BotConfig::default(), &mut |_, _| {}).expect("evaluates");
+    let hybrid = evaluate_intents(&train, &dev, BotConfig::default(), None, &mut |_, _| {})
+        .expect("evaluates");
     let bm25_config = BotConfig {
         method: Method::Bm25,
         ..BotConfig::default()
     };
-    let bm25 = evaluate_intents(&train, &dev, bm25_config, &mut |_, _| {}).expect("evaluates");
+    let bm25 =
+        evaluate_intents(&train, &dev, bm25_config, None, &mut |_, _| {}).expect("evaluates");
     eprintln!(
         "massive_zh subset: {}",
         serde_json::to_string(&hybrid).expect("json")

@@ -3,6 +3,7 @@
 
 mod cues;
 mod decide;
+mod embedding;
 mod evaluation;
 mod fixture;
 mod text_analysis;
