@@ -164,7 +164,6 @@ fn main() -> anyhow::Result<()> {
         // No logging set up: stdout is the report, progress goes to stderr.
         Command::Eval { command } => eval::run(command),
         Command::Kb { command } => rt.block_on(kb::run(cfg, command)),
-    },
         Command::Bench { command } => bench_bot::run(command),
     }
 }
