@@ -91,19 +91,6 @@ pub(crate) async fn update_contact(c: &mut Conn, contact: &Contact) -> R<()> {
     Ok(())
 }
 
-/// `%text%` for a case-insensitive LIKE, with wildcards in the text escaped.
-fn contains_pattern(text: &str) -> String {
-    let mut p = String::from("%");
-    for ch in text.trim().to_lowercase().chars() {
-        if matches!(ch, '\\' | '%' | '_') {
-            p.push('\\');
-        }
-        p.push(ch);
-    }
-    p.push('%');
-    p
-}
-
 pub(crate) async fn list_contacts(
     c: &mut Conn,
     account: AccountId,
@@ -119,7 +106,7 @@ pub(crate) async fn list_contacts(
     ));
     q.push_bind(account.0);
     if let Some(text) = query.filter(|t| !t.trim().is_empty()) {
-        let p = contains_pattern(text);
+        let p = super::like::contains(text);
         q.push(" AND (LOWER(COALESCE(name, '')) LIKE ")
             .push_bind(p.clone())
             .push(" ESCAPE '\\' OR LOWER(COALESCE(email, '')) LIKE ")

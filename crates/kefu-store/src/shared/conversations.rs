@@ -111,24 +111,6 @@ pub(crate) async fn create_conversation(c: &mut Conn, new: &NewConversation) -> 
     })
 }
 
-/// `%"label"%`: labels are stored as a JSON array, and a label is an element
-/// exactly when its JSON string (quotes included) occurs in the text. LIKE
-/// wildcards in the label are escaped. One portable predicate for both
-/// backends instead of `json_each` / `jsonb ?`.
-fn label_pattern(label: &str) -> String {
-    let quoted = serde_json::to_string(label).unwrap_or_default();
-    let mut p = String::with_capacity(quoted.len() + 4);
-    p.push('%');
-    for ch in quoted.chars() {
-        if matches!(ch, '\\' | '%' | '_') {
-            p.push('\\');
-        }
-        p.push(ch);
-    }
-    p.push('%');
-    p
-}
-
 pub(crate) async fn list_conversations(
     c: &mut Conn,
     account: AccountId,
@@ -163,7 +145,7 @@ pub(crate) async fn list_conversations(
     }
     if let Some(l) = &f.label {
         q.push(" AND labels LIKE ")
-            .push_bind(label_pattern(l))
+            .push_bind(super::like::json_element(l))
             .push(" ESCAPE '\\'");
     }
     if let Some(k) = f.kind {

@@ -150,34 +150,6 @@ pub(crate) async fn delete_kb_entry(c: &mut Conn, account: AccountId, id: KbEntr
     bump_revision(c, account).await
 }
 
-/// `%text%` for a LIKE, lower-cased, with wildcards in the text escaped.
-fn contains_pattern(text: &str) -> String {
-    let mut p = String::from("%");
-    for ch in text.trim().to_lowercase().chars() {
-        if matches!(ch, '\\' | '%' | '_') {
-            p.push('\\');
-        }
-        p.push(ch);
-    }
-    p.push('%');
-    p
-}
-
-/// `%"tag"%`: tags are a JSON array, and a tag is an element exactly when
-/// its JSON string (quotes included) occurs in the text.
-fn tag_pattern(tag: &str) -> String {
-    let quoted = serde_json::to_string(tag.trim()).unwrap_or_default();
-    let mut p = String::from("%");
-    for ch in quoted.chars() {
-        if matches!(ch, '\\' | '%' | '_') {
-            p.push('\\');
-        }
-        p.push(ch);
-    }
-    p.push('%');
-    p
-}
-
 pub(crate) async fn list_kb_entries(
     c: &mut Conn,
     account: AccountId,
@@ -193,7 +165,7 @@ pub(crate) async fn list_kb_entries(
     ));
     q.push_bind(account.0);
     if let Some(text) = f.q.as_deref().filter(|t| !t.trim().is_empty()) {
-        let p = contains_pattern(text);
+        let p = super::like::contains(text);
         q.push(" AND (question_key LIKE ")
             .push_bind(p.clone())
             .push(" ESCAPE '\\' OR LOWER(similar_questions) LIKE ")
@@ -207,7 +179,7 @@ pub(crate) async fn list_kb_entries(
     }
     if let Some(t) = f.tag.as_deref().filter(|t| !t.trim().is_empty()) {
         q.push(" AND tags LIKE ")
-            .push_bind(tag_pattern(&t.to_lowercase()))
+            .push_bind(super::like::json_element(&t.trim().to_lowercase()))
             .push(" ESCAPE '\\'");
     }
     if let Some(k) = f.kind {

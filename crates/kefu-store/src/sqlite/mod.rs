@@ -81,6 +81,9 @@ mod directory {
 mod keyset {
     include!("../shared/keyset.rs");
 }
+mod like {
+    include!("../shared/like.rs");
+}
 mod contacts {
     include!("../shared/contacts.rs");
 }
