@@ -83,7 +83,7 @@ impl BotDirectory {
                     let this = self.clone();
                     let slot = slot.clone();
                     tokio::spawn(async move {
-                        let result = this.build(account).await;
+                        let result = this.build(account, revision).await;
                         let mut s = slot.lock().await;
                         s.rebuilding = false;
                         match result {
@@ -95,7 +95,7 @@ impl BotDirectory {
                 Ok(stale)
             }
             None => {
-                let built = Arc::new(self.build(account).await?);
+                let built = Arc::new(self.build(account, revision).await?);
                 s.built = Some(built.clone());
                 Ok(built)
             }
@@ -103,11 +103,14 @@ impl BotDirectory {
     }
 
     /// Loads the knowledge base and trains on it off the async threads.
-    async fn build(&self, account: AccountId) -> Result<BuiltBot, kefu_core::StoreError> {
-        // Read the revision first: if an edit lands between the two reads,
-        // the bot is built from newer entries than its revision says and is
-        // simply rebuilt once more on the next check.
-        let revision = self.store.kb_revision(account).await?;
+    /// `revision` was read before the entries: if an edit lands in between,
+    /// the bot is built from newer entries than its revision says and is
+    /// simply rebuilt once more on the next check.
+    async fn build(
+        &self,
+        account: AccountId,
+        revision: i64,
+    ) -> Result<BuiltBot, kefu_core::StoreError> {
         let entries = self.store.knowledge_base(account).await?;
         let started = Instant::now();
         let (bot, articles) = tokio::task::spawn_blocking(move || {

@@ -447,7 +447,7 @@ async fn run(
 ) -> Result<(), StoreError> {
     let account = message.account_id;
     let conversation = message.conversation_id;
-    let say = |content: MessageContent, n: u8| NewMessage {
+    let say = |content: MessageContent| NewMessage {
         id: MessageId::new(),
         account_id: account,
         conversation_id: conversation,
@@ -455,8 +455,8 @@ async fn run(
         content,
         visibility: MessageVisibility::Public,
         external_id: None,
-        // One key per customer message (and per bot message of the turn).
-        client_id: Some(format!("bot:{}:{n}", message.id)),
+        // One key per customer message: a turn writes at most one message.
+        client_id: Some(format!("bot:{}:0", message.id)),
         now: state.clock.now(),
     };
     let policy = shared::policy(inbox);
@@ -470,18 +470,15 @@ async fn run(
             let appended = state
                 .store
                 .append_message(
-                    &say(
-                        MessageContent::Answer {
-                            v: 1,
-                            text: answer.clone(),
-                            source: AnswerSource {
-                                entry_id: entry_id.clone(),
-                                question: question.clone(),
-                                confidence: *confidence,
-                            },
+                    &say(MessageContent::Answer {
+                        v: 1,
+                        text: answer.clone(),
+                        source: AnswerSource {
+                            entry_id: entry_id.clone(),
+                            question: question.clone(),
+                            confidence: *confidence,
                         },
-                        0,
-                    ),
+                    }),
                     &policy,
                 )
                 .await?;
@@ -525,17 +522,11 @@ async fn run(
                 text: phrase.text(lang).to_owned(),
                 options,
             };
-            state
-                .store
-                .append_message(&say(content, 0), &policy)
-                .await?;
+            state.store.append_message(&say(content), &policy).await?;
         }
         Step::Say(phrase) => {
             let content = MessageContent::text(phrase.text(lang));
-            state
-                .store
-                .append_message(&say(content, 0), &policy)
-                .await?;
+            state.store.append_message(&say(content), &policy).await?;
         }
         Step::HandOff { reason, say: words } => {
             // One unit of work: the move to the queue and the note saying so,
