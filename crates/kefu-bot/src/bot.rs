@@ -103,7 +103,9 @@ pub enum Decision<'a> {
 /// The scorer's view of a message, for evaluation and agent assist.
 #[derive(Debug, Clone)]
 pub struct Assessment<'a> {
-    /// Enabled entries, best first, with the classifier's (or BM25's) score.
+    /// The best enabled entries (at most
+    /// [`crate::intent_scorer::RANKING_DEPTH`]), best first, with the
+    /// fused score.
     pub ranking: Vec<(&'a FaqEntry, f32)>,
     /// Calibrated P(the first entry is right).
     pub confidence: f32,
@@ -397,10 +399,13 @@ fn calibrate(
             .filter(|(_, (_, f))| **f == fold)
         {
             let embedding = embeddings.map(|vs| vs[i]);
-            raw_held_out.push((scorer.raw_scores(analysis, embedding), *gold));
+            let raw = scorer.raw_scores(analysis, embedding);
             if !entries[*gold].out_of_scope {
-                raw_unknown.push((scorer.raw_scores_without(analysis, embedding, *gold), *gold));
+                let mut unknown = raw.clone();
+                unknown.coverage = scorer.coverage_without(analysis, *gold);
+                raw_unknown.push((unknown, *gold));
             }
+            raw_held_out.push((raw, *gold));
         }
         fold_scorer = Some(scorer);
     }

@@ -59,7 +59,7 @@ impl DenseIndex {
             return best;
         }
         for (row, &entry) in self.rows.chunks_exact(self.dim).zip(&self.entry_of) {
-            let dot: f32 = row.iter().zip(query).map(|(a, b)| a * b).sum();
+            let dot = dot(row, query);
             let slot = &mut best[entry as usize];
             if dot > *slot {
                 *slot = dot;
@@ -71,6 +71,22 @@ impl DenseIndex {
     pub fn is_empty(&self) -> bool {
         self.entry_of.is_empty()
     }
+}
+
+/// Dot product in eight independent lanes: a plain `sum()` of products
+/// must add in order, which keeps the compiler from using SIMD, and scoring a
+/// message against 20,000 questions is 7.7 million of these products.
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let (a_chunks, a_rest) = a.as_chunks::<8>();
+    let (b_chunks, b_rest) = b.as_chunks::<8>();
+    let mut lanes = [0.0f32; 8];
+    for (x, y) in a_chunks.iter().zip(b_chunks) {
+        for k in 0..8 {
+            lanes[k] += x[k] * y[k];
+        }
+    }
+    let tail: f32 = a_rest.iter().zip(b_rest).map(|(x, y)| x * y).sum();
+    lanes.iter().sum::<f32>() + tail
 }
 
 #[cfg(test)]
@@ -87,6 +103,14 @@ mod tests {
         assert_eq!(s, vec![1.0, -1.0, 0.6]);
         let s = index.entry_scores(&[0.0, 1.0]);
         assert_eq!(s, vec![1.0, -1.0, 0.8]);
+    }
+
+    #[test]
+    fn the_dot_product_counts_every_component() {
+        let a: Vec<f32> = (0..19).map(|i| i as f32).collect();
+        let b: Vec<f32> = (0..19).map(|i| (i % 3) as f32).collect();
+        let expected: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+        assert_eq!(dot(&a, &b), expected);
     }
 
     #[test]

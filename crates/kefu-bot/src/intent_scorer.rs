@@ -6,7 +6,7 @@ use crate::bm25_index::Bm25Index;
 use crate::embedding::DenseIndex;
 use crate::linear_svm::{LinearSvm, SvmParams};
 use crate::text_analysis::Analysis;
-use crate::tfidf_features::TfidfVectorizer;
+use crate::tfidf_features::{SparseVec, TfidfVectorizer};
 
 /// How entries are ranked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -43,12 +43,30 @@ pub struct FusionWeights {
     pub dense: f32,
 }
 
-/// Per-entry scores of one message from each scorer.
+/// Above this many entries, a message's raw scores are kept for a shortlist
+/// of entries only (see [`RawScores::entries`]); at or below it, for all, so
+/// a small knowledge base ranks exactly as if nothing were cut.
+pub const SHORTLIST_ABOVE_ENTRIES: usize = 256;
+/// How many of each scorer's best entries join the shortlist.
+const SHORTLIST_PER_SCORER: usize = 64;
+/// How many entries a [`Scored::ranking`] lists: callers look at the best
+/// few (the answer, 2–3 candidates, a preview of five), and sorting all of a
+/// 10,000-entry knowledge base for each message would cost more than scoring.
+pub const RANKING_DEPTH: usize = 16;
+
+/// Scores of one message from each scorer, for the entries in `entries`.
 #[derive(Debug, Clone)]
 pub struct RawScores {
+    /// The entries scored, ascending. Every entry in a small knowledge base;
+    /// in a large one, the union of each scorer's best entries and the best
+    /// out-of-scope ones. The fused best entry is all but certainly among
+    /// them, and keeping 10,000 scores per held-out question would make the
+    /// cross-validation of a large knowledge base hold gigabytes.
+    pub entries: Vec<u32>,
+    /// Per shortlisted entry, in the order of `entries`.
     pub classifier: Option<Vec<f32>>,
     pub bm25: Vec<f32>,
-    /// Per entry, the cosine with its closest question (with a model).
+    /// Per shortlisted entry, the cosine with its closest question (with a model).
     pub dense: Option<Vec<f32>>,
     /// Share of the message's distinct words that occur in some question:
     /// unknown words are what out-of-scope messages are made of.
@@ -58,7 +76,8 @@ pub struct RawScores {
 /// The entries ranked for one message, with the raw confidence signals.
 #[derive(Debug, Clone)]
 pub struct Scored {
-    /// `(entry index, score)`, best first; ties keep entry order.
+    /// `(entry index, score)` of the best [`RANKING_DEPTH`] entries, best
+    /// first; ties keep entry order.
     pub ranking: Vec<(usize, f32)>,
     /// Raw signals for the calibrator (see [`IntentScorer::score`]).
     pub signals: Vec<f64>,
@@ -92,14 +111,30 @@ impl IntentScorer {
             Method::Hybrid => {
                 let analyses: Vec<&Analysis> = examples.iter().map(|(_, a)| *a).collect();
                 let vectorizer = TfidfVectorizer::fit(&analyses);
-                let xs: Vec<_> = analyses.iter().map(|a| vectorizer.transform(a)).collect();
+                let xs: Vec<_> = analyses
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| {
+                        let x = vectorizer.transform(a);
+                        match embeddings {
+                            Some(vs) => with_embedding(x, vs[i], vectorizer.n_features()),
+                            None => x,
+                        }
+                    })
+                    .collect();
                 let labels: Vec<usize> = examples.iter().map(|(e, _)| *e).collect();
                 let params = SvmParams {
                     seed,
                     ..SvmParams::default()
                 };
-                let svm =
-                    LinearSvm::train(&xs, &labels, n_entries, vectorizer.n_features(), params);
+                let dim = embeddings.and_then(|vs| vs.first()).map_or(0, |v| v.len());
+                let svm = LinearSvm::train(
+                    &xs,
+                    &labels,
+                    n_entries,
+                    vectorizer.n_features() + dim,
+                    params,
+                );
                 Some((vectorizer, svm))
             }
         };
@@ -144,46 +179,72 @@ impl IntentScorer {
     /// The classifier's, BM25's and the dense scores for every entry, before
     /// fusion.
     pub fn raw_scores(&self, analysis: &Analysis, embedding: Option<&[f32]>) -> RawScores {
+        let dense = match (&self.dense, embedding) {
+            (Some(index), Some(v)) => Some(index.entry_scores(v)),
+            _ => None,
+        };
+        let classifier = self.classifier.as_ref().map(|(vectorizer, svm)| {
+            let x = vectorizer.transform(analysis);
+            let x = match (&self.dense, embedding) {
+                (Some(_), Some(v)) => with_embedding(x, v, vectorizer.n_features()),
+                _ => x,
+            };
+            svm.scores(&x)
+        });
+        let bm25 = self.bm25.entry_scores(&analysis.retrieval_terms());
+        let coverage = coverage(analysis, |w| self.bm25.knows(w));
+        if self.n_entries <= SHORTLIST_ABOVE_ENTRIES {
+            return RawScores {
+                entries: (0..self.n_entries as u32).collect(),
+                classifier,
+                bm25,
+                dense,
+                coverage,
+            };
+        }
+        let mut shortlist: Vec<u32> = Vec::with_capacity(4 * SHORTLIST_PER_SCORER);
+        for scores in [Some(&bm25), classifier.as_ref(), dense.as_ref()]
+            .into_iter()
+            .flatten()
+        {
+            shortlist.extend(best_indices(scores, SHORTLIST_PER_SCORER, |_| true));
+        }
+        if let Some(c) = &classifier {
+            shortlist.extend(best_indices(c, SHORTLIST_PER_SCORER, |i| {
+                self.out_of_scope[i]
+            }));
+        }
+        shortlist.sort_unstable();
+        shortlist.dedup();
+        let pick = |v: &Vec<f32>| shortlist.iter().map(|&i| v[i as usize]).collect();
         RawScores {
-            dense: match (&self.dense, embedding) {
-                (Some(index), Some(v)) => Some(index.entry_scores(v)),
-                _ => None,
-            },
-            classifier: self
-                .classifier
-                .as_ref()
-                .map(|(vectorizer, svm)| svm.scores(&vectorizer.transform(analysis))),
-            bm25: self.bm25.entry_scores(&analysis.retrieval_terms()),
-            coverage: coverage(analysis, |w| self.bm25.knows(w)),
+            classifier: classifier.as_ref().map(pick),
+            bm25: pick(&bm25),
+            dense: dense.as_ref().map(pick),
+            entries: shortlist,
+            coverage,
         }
     }
 
-    /// [`IntentScorer::raw_scores`] as if entry `absent` were not in the
+    /// [`RawScores::coverage`] as if entry `absent` were not in the
     /// knowledge base (its words unknown unless other entries use them).
-    pub fn raw_scores_without(
-        &self,
-        analysis: &Analysis,
-        embedding: Option<&[f32]>,
-        absent: usize,
-    ) -> RawScores {
-        let mut raw = self.raw_scores(analysis, embedding);
-        raw.coverage = coverage(analysis, |w| self.bm25.knows_outside(w, absent));
-        raw
+    pub fn coverage_without(&self, analysis: &Analysis, absent: usize) -> f32 {
+        coverage(analysis, |w| self.bm25.knows_outside(w, absent))
     }
 
     /// Ranks as if entry `absent` were not in the knowledge base: how a
     /// message about a topic the knowledge base lacks looks to the bot
-    /// (`raw` from [`IntentScorer::raw_scores_without`]).
+    /// (`raw` with its coverage from [`IntentScorer::coverage_without`]).
     pub fn fuse_without(&self, raw: &RawScores, weights: FusionWeights, absent: usize) -> Scored {
         let mut masked = raw.clone();
-        if let Some(c) = masked.classifier.as_mut().and_then(|c| c.get_mut(absent)) {
-            *c = f32::MIN / 4.0;
-        }
-        if let Some(d) = masked.dense.as_mut().and_then(|d| d.get_mut(absent)) {
-            *d = -1.0;
-        }
-        if let Some(b) = masked.bm25.get_mut(absent) {
-            *b = 0.0;
+        if let Ok(k) = raw.entries.binary_search(&(absent as u32)) {
+            if let Some(c) = masked.classifier.as_mut() {
+                c[k] = f32::MIN / 4.0;
+            }
+            if let Some(d) = masked.dense.as_mut() {
+                d[k] = -1.0;
+            }
+            masked.bm25[k] = 0.0;
         }
         let mut scored = self.fuse(&masked, weights);
         scored.ranking.retain(|r| r.0 != absent);
@@ -219,8 +280,15 @@ impl IntentScorer {
                 *s += weights.dense * d;
             }
         }
+        let entry = |k: usize| raw.entries[k] as usize;
+        // Best first, ties in entry order (`entries` is ascending).
+        let order = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
         let mut ranking: Vec<(usize, f32)> = scores.iter().copied().enumerate().collect();
-        ranking.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        if ranking.len() > RANKING_DEPTH {
+            ranking.select_nth_unstable_by(RANKING_DEPTH - 1, order);
+            ranking.truncate(RANKING_DEPTH);
+        }
+        ranking.sort_by(order);
         let s1 = ranking.first().map_or(0.0, |r| r.1);
         let s2 = ranking.get(1).map_or(0.0, |r| r.1);
         let top = ranking.first().map_or(0, |r| r.0);
@@ -239,9 +307,9 @@ impl IntentScorer {
                 };
                 let oos_best = scores
                     .iter()
-                    .zip(&self.out_of_scope)
-                    .filter(|(_, o)| **o)
-                    .map(|(s, _)| *s)
+                    .enumerate()
+                    .filter(|(k, _)| self.out_of_scope[entry(*k)])
+                    .map(|(_, s)| *s)
                     .fold(None, |m: Option<f32>, s| Some(m.map_or(s, |m| m.max(s))));
                 let mut signals = vec![
                     f64::from(s1),
@@ -277,7 +345,7 @@ impl IntentScorer {
             ],
         };
         Scored {
-            ranking,
+            ranking: ranking.into_iter().map(|(k, s)| (entry(k), s)).collect(),
             signals,
             no_overlap: bm25_best <= 0.0,
         }
@@ -286,6 +354,43 @@ impl IntentScorer {
     pub fn n_entries(&self) -> usize {
         self.n_entries
     }
+}
+
+/// Share of a feature vector's squared norm given to the sentence embedding
+/// when the classifier sees one: a third, as if it were a third block beside
+/// the word and character blocks (each unit-normalised, like scikit-learn's
+/// `FeatureUnion` of normalised blocks).
+const EMBEDDING_SHARE: f32 = 1.0 / 3.0;
+
+/// `x` (unit norm) with the embedding `e` (unit norm) appended as dense
+/// features from index `offset`: the linear classifier then learns from the
+/// meaning of a question as well as its words, which helps most where the
+/// words differ (paraphrases, Chinese word choice).
+fn with_embedding(mut x: SparseVec, e: &[f32], offset: usize) -> SparseVec {
+    let text = (1.0 - EMBEDDING_SHARE).sqrt();
+    let dense = EMBEDDING_SHARE.sqrt();
+    for v in &mut x.values {
+        *v *= text;
+    }
+    x.indices.extend((0..e.len()).map(|k| (offset + k) as u32));
+    x.values.extend(e.iter().map(|v| v * dense));
+    x
+}
+
+/// Indices of the `n` highest scores among those `keep` accepts (ties to the
+/// lower index), in no particular order.
+fn best_indices(scores: &[f32], n: usize, keep: impl Fn(usize) -> bool) -> Vec<u32> {
+    let mut kept: Vec<(u32, f32)> = scores
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| keep(*i))
+        .map(|(i, s)| (i as u32, *s))
+        .collect();
+    if kept.len() > n {
+        kept.select_nth_unstable_by(n - 1, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        kept.truncate(n);
+    }
+    kept.into_iter().map(|(i, _)| i).collect()
 }
 
 /// Share of the message's distinct words that `known` accepts.

@@ -39,6 +39,15 @@ pub struct BotArgs {
     /// Skip the run with the embedding model.
     #[arg(long)]
     no_models: bool,
+    /// The sets whose texts make the knowledge base and the queries (e.g.
+    /// `banking77,clinc150` for an English-only one, which gets the English
+    /// model). Queries come from the sets with a dev split.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "banking77,clinc150,massive_zh"
+    )]
+    sets: Vec<String>,
 }
 
 /// Longest message timed, in tokens (a word of Latin text or one Han
@@ -62,9 +71,9 @@ pub fn run(command: BenchCommand) -> anyhow::Result<()> {
     } else {
         PathBuf::from("/work/shared/data")
     };
-    let kb = knowledge_base(&data, args.entries, args.per_entry)?;
+    let kb = knowledge_base(&data, &args.sets, args.entries, args.per_entry)?;
     let n_texts: usize = kb.entries().iter().map(|e| e.all_questions().count()).sum();
-    let queries = queries(&data, args.queries)?;
+    let queries = queries(&data, &args.sets, args.queries)?;
     println!(
         "knowledge base: {} entries, {} questions; {} queries (≤ {QUERY_TOKENS} tokens)",
         kb.entries().len(),
@@ -133,10 +142,15 @@ fn read(data: &Path, set: &str, split: &str) -> anyhow::Result<Vec<IntentRecord>
     read_records(&path).with_context(|| format!("reading {}", path.display()))
 }
 
-fn knowledge_base(data: &Path, n: usize, per_entry: usize) -> anyhow::Result<KnowledgeBase> {
+fn knowledge_base(
+    data: &Path,
+    sets: &[String],
+    n: usize,
+    per_entry: usize,
+) -> anyhow::Result<KnowledgeBase> {
     // (set, label) -> texts in file order.
     let mut groups: Vec<(String, Vec<String>)> = Vec::new();
-    for set in ["banking77", "clinc150", "massive_zh"] {
+    for set in sets {
         let mut index: std::collections::HashMap<String, usize> = Default::default();
         for r in read(data, set, "train")? {
             let key = format!("{set}/{}", r.label);
@@ -176,9 +190,12 @@ fn knowledge_base(data: &Path, n: usize, per_entry: usize) -> anyhow::Result<Kno
     Ok(KnowledgeBase::new(entries)?)
 }
 
-fn queries(data: &Path, n: usize) -> anyhow::Result<Vec<String>> {
+fn queries(data: &Path, sets: &[String], n: usize) -> anyhow::Result<Vec<String>> {
     let mut all = Vec::new();
-    for set in ["clinc150", "massive_zh"] {
+    for set in sets
+        .iter()
+        .filter(|s| data.join(s.as_str()).join("dev.jsonl").is_file())
+    {
         all.extend(
             read(data, set, "dev")?
                 .into_iter()

@@ -92,10 +92,8 @@ fn the_dense_signal_ranks_a_paraphrase_the_words_miss() {
     let dense =
         Bot::build_with_embedder(&kb, BotConfig::default(), Some(Arc::new(TopicEmbedder))).unwrap();
     assert_eq!(dense.model_name(), Some("topic-stand-in"));
-    assert!(
-        dense.dense_weight() > 0.0,
-        "cross-validation found the signal useful"
-    );
+    // The model reaches the ranking as classifier features and, when the
+    // cross-validation finds it useful, as an added similarity.
     let (_, lexical_view) = lexical.decide_explained(query).unwrap();
     let (_, dense_view) = dense.decide_explained(query).unwrap();
     let dense_view = dense_view.unwrap();

@@ -6,4 +6,5 @@ mod decide;
 mod embedding;
 mod evaluation;
 mod fixture;
+mod large;
 mod text_analysis;
