@@ -4,6 +4,7 @@
 //! this one.
 #![forbid(unsafe_code)]
 
+pub mod calendar;
 pub mod error;
 pub mod event;
 pub mod ids;
