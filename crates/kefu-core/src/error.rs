@@ -45,6 +45,10 @@ pub enum StoreError {
     VersionConflict(&'static str),
     #[error(transparent)]
     Domain(#[from] CoreError),
+    /// The agent already holds as many open conversations as their capacity
+    /// (in total or on the conversation's channel) allows.
+    #[error("the agent is at capacity")]
+    AtCapacity,
     #[error("database unavailable: {0}")]
     Unavailable(String),
     #[error("database error: {0}")]
@@ -58,6 +62,7 @@ impl StoreError {
             Self::Conflict(_) => "conflict",
             Self::VersionConflict(_) => "version_conflict",
             Self::Domain(e) => e.code(),
+            Self::AtCapacity => "agent_at_capacity",
             Self::Unavailable(_) => "service_unavailable",
             Self::Database(_) => "internal_error",
         }

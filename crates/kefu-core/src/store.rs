@@ -165,6 +165,40 @@ pub struct KbImportCounts {
     pub conflicts: Vec<usize>,
 }
 
+/// An assignment to commit: the agent's capacity is checked (when
+/// `check_capacity`), the conversation assigned only if still at
+/// `expected_version`, and the events written, in one transaction.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Claim {
+    pub account_id: AccountId,
+    pub conversation_id: ConversationId,
+    pub agent: UserId,
+    pub expected_version: Option<i64>,
+    pub check_capacity: bool,
+    pub policy: Policy,
+    pub actor: Sender,
+    pub now: Timestamp,
+}
+
+/// A waiting conversation and the agent who last served its contact.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueuedConversation {
+    pub conversation: Conversation,
+    pub last_agent: Option<UserId>,
+}
+
+/// A member as routing sees them: where they work and what they hold.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RosterEntry {
+    pub member: Member,
+    pub teams: Vec<TeamId>,
+    /// Inboxes they are a member of (supervisors and admins see all
+    /// inboxes; routing offers them only their own).
+    pub inboxes: Vec<InboxId>,
+    /// Assigned (open) conversations per channel.
+    pub open: std::collections::BTreeMap<ChannelKind, i64>,
+}
+
 /// A read position of one participant in one conversation.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReadCursor {
@@ -320,13 +354,26 @@ pub trait Store: Send + Sync + 'static {
         note: &MessageContent,
         now: Timestamp,
     ) -> StoreResult<Applied>;
-    /// The conversation's place in its inbox's queue (1 = next; higher
-    /// priority first, then earlier created), or `None` when not queued.
+    /// The conversation's place in its queue (1 = next; higher priority
+    /// first, then longer waiting), or `None` when not queued. The queue is
+    /// the conversation's team, or its inbox when it has no team.
     async fn queue_position(
         &self,
         account: AccountId,
         id: ConversationId,
     ) -> StoreResult<Option<i64>>;
+    /// Up to `limit` of the account's queued conversations in serve order.
+    async fn queued_conversations(
+        &self,
+        account: AccountId,
+        limit: u32,
+    ) -> StoreResult<Vec<QueuedConversation>>;
+    /// Accounts with at least one queued conversation.
+    async fn accounts_with_queue(&self) -> StoreResult<Vec<AccountId>>;
+    /// Every member of the account with their teams, inboxes and load.
+    async fn routing_roster(&self, account: AccountId) -> StoreResult<Vec<RosterEntry>>;
+    /// Commits an assignment decided by routing or by a person (see [`Claim`]).
+    async fn claim_conversation(&self, claim: &Claim) -> StoreResult<Applied>;
     async fn patch_conversation(
         &self,
         account: AccountId,

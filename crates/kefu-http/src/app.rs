@@ -111,6 +111,8 @@ pub struct AppState {
     pub names: Arc<kefu_realtime::DisplayNames>,
     /// The bot: trained knowledge bases and turns in progress.
     pub bot: Arc<crate::bot::BotService>,
+    /// Offers queued conversations to agents (started by [`serve`]).
+    pub routing: Arc<crate::routing::RoutingService>,
 }
 
 impl AppState {
@@ -130,6 +132,7 @@ impl AppState {
         Self {
             names: Arc::new(kefu_realtime::DisplayNames::new(store.clone())),
             bot: Arc::new(crate::bot::BotService::new(store.clone())),
+            routing: crate::routing::RoutingService::new(store.clone(), hub.clone(), clock.clone()),
             store,
             hub,
             blobs,
@@ -282,6 +285,7 @@ async fn json_errors(req: Request<axum::body::Body>, next: Next) -> Response {
 /// Serves until `shutdown` turns true, then stops accepting, tells sockets to
 /// close, and waits for in-flight requests (at most `drain`).
 pub async fn serve(listener: TcpListener, state: AppState, drain: Duration) -> std::io::Result<()> {
+    state.routing.spawn(state.shutdown.clone());
     let mut stop_accepting = state.shutdown.clone();
     let mut stop_waiting = state.shutdown.clone();
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();

@@ -108,6 +108,10 @@ impl From<StoreError> for ApiError {
                 Self::conflict("conflict", format!("{what} already exists"))
             }
             StoreError::VersionConflict(_) => Self::conflict("version_conflict", e.to_string()),
+            StoreError::AtCapacity => Self::conflict(
+                "agent_at_capacity",
+                "the agent already holds as many conversations as their capacity allows",
+            ),
             StoreError::Domain(d) => d.into(),
             StoreError::Unavailable(msg) => {
                 tracing::error!(error = %msg, "database unavailable");

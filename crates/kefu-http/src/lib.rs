@@ -13,6 +13,7 @@ pub mod extract;
 pub mod inbox_cache;
 pub mod media;
 pub mod routes;
+pub mod routing;
 pub mod setup;
 mod widget_frame;
 

@@ -89,6 +89,8 @@ pub async fn provision_account(
                     availability: Availability::Offline,
                     capacity: 5,
                     skills: vec![],
+                    channel_capacity: Default::default(),
+                    last_assigned_at: None,
                     created_at: now,
                 })
                 .await?;

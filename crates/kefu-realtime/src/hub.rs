@@ -71,6 +71,33 @@ impl Ephemeral {
 }
 
 impl Ephemeral {
+    /// A waiting customer's place in the queue and the estimated wait. The
+    /// agents' consoles get it too (it is about the conversation, not a
+    /// secret).
+    pub fn queue_status(
+        account_id: AccountId,
+        conversation_id: ConversationId,
+        inbox_id: InboxId,
+        position: usize,
+        estimated_wait_s: Option<i64>,
+    ) -> Self {
+        let json = serde_json::json!({
+            "type": "queue_status",
+            "conversation_id": conversation_id,
+            "position": position,
+            "estimated_wait_s": estimated_wait_s,
+        })
+        .to_string();
+        Self {
+            account_id,
+            conversation_id: Some(conversation_id),
+            inbox_id: Some(inbox_id),
+            from: Sender::system(),
+            json: json.into(),
+            visible_to_contact: true,
+        }
+    }
+
     /// Who has a conversation open in a console now (the collision
     /// warning). Agents only: a customer never learns who is looking.
     pub fn viewing(
@@ -126,7 +153,12 @@ pub struct Hub {
     next_id: AtomicU64,
     registry: RwLock<Registry>,
     me: Weak<Hub>,
+    observers: RwLock<Vec<Observer>>,
 }
+
+/// Called with every published event, in stream order, on the relay's task:
+/// it must not block (services record what to do and do it elsewhere).
+pub type Observer = Arc<dyn Fn(&Event) + Send + Sync>;
 
 /// A registered subscriber's receiving end. Dropping it unregisters.
 pub struct Receiver {
@@ -171,7 +203,17 @@ impl Hub {
             next_id: AtomicU64::new(1),
             registry: RwLock::default(),
             me: me.clone(),
+            observers: RwLock::default(),
         })
+    }
+
+    /// Lets a server-side service (routing) see every committed event
+    /// without a socket of its own.
+    pub fn observe(&self, observer: Observer) {
+        self.observers
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(observer);
     }
 
     pub fn subscribe(&self, interest: Interest) -> Receiver {
@@ -240,6 +282,14 @@ impl Hub {
             d.event.conversation_id,
             &Live::Event(d.clone()),
         );
+        for o in self
+            .observers
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+        {
+            o(&d.event);
+        }
         metrics::counter!("kefu_realtime_events_published_total").increment(1);
     }
 

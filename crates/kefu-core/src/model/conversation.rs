@@ -72,6 +72,10 @@ pub struct Conversation {
     pub labels: Vec<String>,
     pub subject: Option<String>,
     pub snoozed_until: Option<Timestamp>,
+    /// When it joined the queue it waits in (`None` unless queued). FIFO
+    /// within a priority is by this time.
+    #[serde(default)]
+    pub queued_at: Option<Timestamp>,
     /// Sequence number of the conversation's latest event.
     pub last_seq: i64,
     /// Optimistic-concurrency version, bumped by every change.

@@ -3,7 +3,9 @@ use utoipa::ToSchema;
 
 use crate::{AccountId, CoreError, InboxId, TeamId, Timestamp};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ChannelKind {
     WebWidget,

@@ -13,6 +13,7 @@ mod inbox;
 mod job;
 mod kb;
 mod message;
+mod routing_settings;
 mod token;
 mod user;
 
@@ -28,5 +29,6 @@ pub use inbox::*;
 pub use job::*;
 pub use kb::*;
 pub use message::*;
+pub use routing_settings::*;
 pub use token::*;
 pub use user::*;

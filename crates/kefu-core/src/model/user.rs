@@ -84,7 +84,17 @@ pub struct Member {
     pub availability: Availability,
     /// Maximum concurrent conversations.
     pub capacity: i32,
+    /// Skills, each a label with an optional level from 1 to 5 after a
+    /// colon (`billing:4`; a bare `billing` is level 1).
     pub skills: Vec<String>,
+    /// Maximum concurrent conversations per channel type, within `capacity`
+    /// (a channel not named is limited by `capacity` alone).
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub channel_capacity: std::collections::BTreeMap<crate::model::ChannelKind, i32>,
+    /// When routing last gave this member a conversation (round robin).
+    #[serde(default)]
+    pub last_assigned_at: Option<Timestamp>,
     pub created_at: Timestamp,
 }
 

@@ -87,6 +87,8 @@ pub async fn new_member(app: &TestApp, tenant: &Tenant, role: Role) -> UserId {
             availability: Availability::Online,
             capacity: 5,
             skills: vec![],
+            channel_capacity: Default::default(),
+            last_assigned_at: None,
             created_at: Timestamp::now(),
         })
         .await

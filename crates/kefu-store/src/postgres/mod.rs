@@ -14,8 +14,9 @@ use kefu_core::model::*;
 use kefu_core::page::Page;
 use kefu_core::state::{Input, Policy};
 use kefu_core::store::{
-    Appended, Applied, ConversationFilter, ConversationPatch, KbFilter, KbImportCounts,
-    KbImportMode, NewConversation, NewMessage, PageRequest, ReadCursor, Session, StoreResult,
+    Appended, Applied, Claim, ConversationFilter, ConversationPatch, KbFilter, KbImportCounts,
+    KbImportMode, NewConversation, NewMessage, PageRequest, QueuedConversation, ReadCursor,
+    RosterEntry, Session, StoreResult,
 };
 use kefu_core::{
     AccountId, AttachmentId, CannedResponseId, ContactId, ConversationId, InboxId, JobId,
@@ -105,6 +106,9 @@ mod access {
 }
 mod jobs {
     include!("../shared/jobs.rs");
+}
+mod routing {
+    include!("../shared/routing.rs");
 }
 mod listener;
 mod stream;

@@ -74,6 +74,7 @@ pub(crate) async fn create_conversation(c: &mut Conn, new: &NewConversation) -> 
         labels: new.labels.clone(),
         subject: new.subject.clone(),
         snoozed_until: None,
+        queued_at: None,
         last_seq: 0,
         version: 1,
         created_at: new.now,
@@ -184,7 +185,16 @@ pub(crate) async fn list_conversations(
 }
 
 /// Applies a transition's new state to the conversation (not yet saved).
-pub(crate) fn adopt(conv: &mut Conversation, t: &Transition) {
+/// Joining a queue (from anywhere, including another team's queue) starts
+/// the waiting time FIFO is kept by.
+pub(crate) fn adopt(conv: &mut Conversation, t: &Transition, now: Timestamp) {
+    let joined_queue = t.state.status == Status::Queued
+        && (conv.status != Status::Queued || t.state.owner != conv.state().owner);
+    if joined_queue {
+        conv.queued_at = Some(now);
+    } else if t.state.status != Status::Queued {
+        conv.queued_at = None;
+    }
     conv.status = t.state.status;
     match t.state.owner {
         Owner::Bot => conv.assignee_id = None,
@@ -263,7 +273,7 @@ pub(crate) async fn apply_noted(
             events: vec![],
         });
     }
-    adopt(&mut conv, &t);
+    adopt(&mut conv, &t, now);
     conv.version += 1;
     conv.updated_at = now;
     let mut events = Vec::with_capacity(t.effects.len() + 1);
@@ -296,8 +306,9 @@ pub(crate) async fn apply_noted(
     })
 }
 
-/// 1 for the next conversation an agent should take from the inbox's queue:
-/// higher priority first, then the earlier created; `None` unless queued.
+/// 1 for the next conversation of its queue (the conversation's team, or
+/// its inbox when it has none): higher priority first, then longer waiting;
+/// `None` unless queued.
 pub(crate) async fn queue_position(
     c: &mut Conn,
     account: AccountId,
@@ -307,19 +318,31 @@ pub(crate) async fn queue_position(
     if conv.status != Status::Queued {
         return Ok(None);
     }
-    let ahead: i64 = sql::query_scalar(
-        "SELECT COUNT(*) FROM conversations WHERE account_id = $1 AND status = 'queued' \
-         AND inbox_id = $2 AND id <> $5 AND (priority > $3 OR (priority = $3 \
-         AND (created_at < $4 OR (created_at = $4 AND id < $5))))",
-    )
-    .bind(account.0)
-    .bind(conv.inbox_id.0)
-    .bind(i32::from(conv.priority.as_i16()))
-    .bind(conv.created_at.0)
-    .bind(conv.id.0)
-    .fetch_one(&mut *c)
-    .await
-    .map_err(db)?;
+    let queued_at = conv.queued_at.unwrap_or(conv.updated_at).0;
+    macro_rules! ahead {
+        ($scope:literal) => {
+            concat!(
+                "SELECT COUNT(*) FROM conversations WHERE account_id = $1 AND status = 'queued' \
+                 AND ",
+                $scope,
+                " AND id <> $5 AND (priority > $3 OR (priority = $3 \
+                 AND (queued_at < $4 OR (queued_at = $4 AND id < $5))))"
+            )
+        };
+    }
+    let (sql, scope) = match conv.team_id {
+        Some(t) => (ahead!("team_id = $2"), t.0),
+        None => (ahead!("team_id IS NULL AND inbox_id = $2"), conv.inbox_id.0),
+    };
+    let ahead: i64 = sql::query_scalar(sql)
+        .bind(account.0)
+        .bind(scope)
+        .bind(i32::from(conv.priority.as_i16()))
+        .bind(queued_at)
+        .bind(conv.id.0)
+        .fetch_one(&mut *c)
+        .await
+        .map_err(db)?;
     Ok(Some(ahead + 1))
 }
 

@@ -153,16 +153,17 @@ pub(crate) async fn update_user_name(c: &mut Conn, user: UserId, name: &str) -> 
 macro_rules! member_select {
     () => {
         "SELECT m.account_id, m.user_id, u.email, u.name, m.role, m.availability, m.capacity, \
-         m.skills, m.created_at FROM members m JOIN users u ON u.id = m.user_id"
+         m.skills, m.channel_capacity, m.last_assigned_at, m.created_at FROM members m JOIN users u ON u.id = m.user_id"
     };
 }
 
 pub(crate) async fn upsert_member(c: &mut Conn, m: &Member) -> R<()> {
     sql::query(
-        "INSERT INTO members (account_id, user_id, role, availability, capacity, skills, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) \
+        "INSERT INTO members (account_id, user_id, role, availability, capacity, skills, \
+         channel_capacity, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
          ON CONFLICT (account_id, user_id) DO UPDATE \
-         SET role = excluded.role, capacity = excluded.capacity, skills = excluded.skills",
+         SET role = excluded.role, capacity = excluded.capacity, skills = excluded.skills, \
+         channel_capacity = excluded.channel_capacity",
     )
     .bind(m.account_id.0)
     .bind(m.user_id.0)
@@ -170,6 +171,7 @@ pub(crate) async fn upsert_member(c: &mut Conn, m: &Member) -> R<()> {
     .bind(m.availability.as_str())
     .bind(m.capacity)
     .bind(to_json(&m.skills)?)
+    .bind(to_json(&m.channel_capacity)?)
     .bind(m.created_at.0)
     .execute(&mut *c)
     .await

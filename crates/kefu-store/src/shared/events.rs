@@ -41,7 +41,7 @@ pub(crate) async fn save_conversation(c: &mut Conn, conv: &Conversation) -> R<()
     sql::query(
         "UPDATE conversations SET status = $3, assignee_id = $4, team_id = $5, priority = $6, \
          labels = $7, subject = $8, snoozed_until = $9, last_seq = $10, version = $11, \
-         updated_at = $12, last_activity_at = $13 \
+         updated_at = $12, last_activity_at = $13, queued_at = $14 \
          WHERE account_id = $1 AND id = $2",
     )
     .bind(conv.account_id.0)
@@ -57,6 +57,7 @@ pub(crate) async fn save_conversation(c: &mut Conn, conv: &Conversation) -> R<()
     .bind(conv.version)
     .bind(conv.updated_at.0)
     .bind(conv.last_activity_at.0)
+    .bind(conv.queued_at.map(|t| t.0))
     .execute(&mut *c)
     .await
     .map_err(db)?;

@@ -212,7 +212,7 @@ pub(crate) async fn append_message(c: &mut Conn, new: &NewMessage, policy: &Poli
         }
     }
     let before = conv.clone();
-    adopt(&mut conv, &t);
+    adopt(&mut conv, &t, new.now);
     conv.version += 1;
     conv.updated_at = new.now;
     // Activity orders the conversation lists, and every index on it moves

@@ -20,7 +20,7 @@ pub(crate) fn get<'r, T: super::Column<'r>>(row: &'r DbRow, col: &str) -> R<T> {
     super::column(row, col).map_err(db)
 }
 
-fn id<T: From<Uuid>>(row: &DbRow, col: &str) -> R<T> {
+pub(crate) fn id<T: From<Uuid>>(row: &DbRow, col: &str) -> R<T> {
     get::<Uuid>(row, col).map(T::from)
 }
 
@@ -42,7 +42,7 @@ fn json<T: DeserializeOwned>(row: &DbRow, col: &str) -> R<T> {
 }
 
 /// Parses a stored enum name with the type's own `parse`.
-fn named<T>(row: &DbRow, col: &str, parse: fn(&str) -> Option<T>) -> R<T> {
+pub(crate) fn named<T>(row: &DbRow, col: &str, parse: fn(&str) -> Option<T>) -> R<T> {
     let s: String = get(row, col)?;
     parse(&s).ok_or_else(|| corrupt(col, s))
 }
@@ -87,6 +87,8 @@ pub(crate) fn member(row: &DbRow) -> R<Member> {
         availability: named(row, "availability", Availability::parse)?,
         capacity: get(row, "capacity")?,
         skills: json(row, "skills")?,
+        channel_capacity: json(row, "channel_capacity")?,
+        last_assigned_at: opt_ts(row, "last_assigned_at")?,
         created_at: ts(row, "created_at")?,
     })
 }
@@ -203,6 +205,7 @@ pub(crate) fn conversation(row: &DbRow) -> R<Conversation> {
         created_at: ts(row, "created_at")?,
         updated_at: ts(row, "updated_at")?,
         last_activity_at: ts(row, "last_activity_at")?,
+        queued_at: opt_ts(row, "queued_at")?,
     })
 }
 

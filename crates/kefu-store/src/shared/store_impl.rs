@@ -362,6 +362,27 @@ impl kefu_core::store::Store for Backend {
         reading!(self, |c| conversations::queue_position(c, account, id))
     }
 
+    async fn queued_conversations(
+        &self,
+        account: AccountId,
+        limit: u32,
+    ) -> StoreResult<Vec<QueuedConversation>> {
+        reading!(self, |c| routing::queued_conversations(c, account, limit))
+    }
+
+    async fn accounts_with_queue(&self) -> StoreResult<Vec<AccountId>> {
+        reading!(self, |c| routing::accounts_with_queue(c))
+    }
+
+    async fn routing_roster(&self, account: AccountId) -> StoreResult<Vec<RosterEntry>> {
+        reading!(self, |c| routing::routing_roster(c, account))
+    }
+
+    async fn claim_conversation(&self, claim: &Claim) -> StoreResult<Applied> {
+        let claim = claim.clone();
+        writing_events!(self, |c| routing::claim_conversation(c, &claim))
+    }
+
     async fn patch_conversation(
         &self,
         account: AccountId,

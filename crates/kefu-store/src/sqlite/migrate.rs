@@ -29,6 +29,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0005_bot_questions.sql",
         include_str!("../../migrations/sqlite/0005_bot_questions.sql"),
     ),
+    (
+        "0006_routing.sql",
+        include_str!("../../migrations/sqlite/0006_routing.sql"),
+    ),
 ];
 
 fn failed(step: &str, e: impl std::fmt::Display) -> StoreError {

@@ -173,23 +173,44 @@ async fn queue_positions(cx: Ctx) {
         (pos(a.id).await, pos(b.id).await, pos(c.id).await),
         (None, Some(2), Some(1))
     );
-    // Another inbox's queue is another line.
+    // A queue is a team: an inbox without a team is its own line, and a
+    // conversation transferred to the team joins behind those waiting
+    // there, whatever its age.
     let other = inbox(fx.account, "Other", false, None);
     s.create_inbox(&other, "secret").await.unwrap();
-    let mut n = fx.new_conversation(Timestamp::now());
+    let teamless = kefu_core::state::Policy {
+        bot_enabled: false,
+        default_team: None,
+    };
+    let mut n = fx.new_conversation(Timestamp::from_millis(1));
     n.inbox_id = other.id;
     let o = s
-        .create_conversation(&n, &fx.no_bot())
+        .create_conversation(&n, &teamless)
         .await
         .unwrap()
         .conversation;
-    s.append_message(
-        &fx.msg(o.id, Sender::contact(fx.contact), "hi"),
-        &fx.no_bot(),
+    s.append_message(&fx.msg(o.id, Sender::contact(fx.contact), "hi"), &teamless)
+        .await
+        .unwrap();
+    assert_eq!(pos(o.id).await, Some(1));
+    let team = fx.team;
+    s.apply(
+        fx.account,
+        o.id,
+        Input::Transfer {
+            to: kefu_core::state::TransferTarget::Team(team),
+        },
+        Sender::system(),
+        &teamless,
+        None,
+        Timestamp::now(),
     )
     .await
     .unwrap();
-    assert_eq!(pos(o.id).await, Some(1));
+    assert_eq!(
+        (pos(b.id).await, pos(c.id).await, pos(o.id).await),
+        (Some(2), Some(1), Some(3))
+    );
     assert!(matches!(
         s.queue_position(fx.account, ConversationId::new()).await,
         Err(StoreError::NotFound(_))

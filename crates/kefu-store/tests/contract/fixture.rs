@@ -52,6 +52,8 @@ pub fn member(account: AccountId, u: &User, role: Role) -> Member {
         availability: Availability::Offline,
         capacity: 5,
         skills: vec!["billing".into()],
+        channel_capacity: Default::default(),
+        last_assigned_at: None,
         created_at: Timestamp::now(),
     }
 }

@@ -16,3 +16,4 @@ mod durability;
 mod jobs;
 mod kb;
 mod messages;
+mod routing;

@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use kefu_core::model::{Conversation, Role};
 use kefu_core::state::Input;
+use kefu_core::store::Claim;
 use kefu_core::{ConversationId, UserId};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -42,7 +43,7 @@ pub struct AssignBody {
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Needs the supervisor role", body = ErrorBody),
         (status = 404, description = "No such conversation in an inbox you can see", body = ErrorBody),
-        (status = 409, description = "`version_conflict`, `assigned_to_other_agent` or a state error such as `conversation_resolved`", body = ErrorBody),
+        (status = 409, description = "`version_conflict`, `assigned_to_other_agent`, `agent_at_capacity` or a state error such as `conversation_resolved`", body = ErrorBody),
         (status = 422, description = "The assignee cannot take this conversation", body = ErrorBody),
     ),
     security(("session" = []), ("bearer" = []))
@@ -84,17 +85,38 @@ pub async fn assign_conversation(
             Input::Assign { agent: user }
         }
     };
-    let applied = state
-        .store
-        .apply(
-            agent.account_id,
-            conv.id,
-            input,
-            agent.actor(),
-            &policy(&inbox),
-            expected,
-            state.clock.now(),
-        )
-        .await?;
+    let applied = match input {
+        // Taking a conversation counts against the assignee's capacity,
+        // checked in the same transaction as the assignment.
+        Input::Assign { agent: user } => {
+            state
+                .store
+                .claim_conversation(&Claim {
+                    account_id: agent.account_id,
+                    conversation_id: conv.id,
+                    agent: user,
+                    expected_version: expected,
+                    check_capacity: true,
+                    policy: policy(&inbox),
+                    actor: agent.actor(),
+                    now: state.clock.now(),
+                })
+                .await?
+        }
+        _ => {
+            state
+                .store
+                .apply(
+                    agent.account_id,
+                    conv.id,
+                    input,
+                    agent.actor(),
+                    &policy(&inbox),
+                    expected,
+                    state.clock.now(),
+                )
+                .await?
+        }
+    };
     Ok(Json(applied.conversation))
 }

@@ -92,6 +92,55 @@ pub fn skills(list: &[String]) -> Result<Vec<String>, CoreError> {
     Ok(out)
 }
 
+/// A member's skills: labels with an optional level 1–5 (`billing:4`),
+/// normalised (`billing:1` is written `billing`), one entry per skill.
+pub fn member_skills(list: &[String]) -> Result<Vec<String>, CoreError> {
+    if list.len() > MAX_SKILLS {
+        return Err(CoreError::invalid(
+            "skills",
+            format!("at most {MAX_SKILLS} skills"),
+        ));
+    }
+    let mut seen: Vec<String> = Vec::with_capacity(list.len());
+    let mut out = Vec::with_capacity(list.len());
+    for s in list {
+        let (name, level) = kefu_core::model::parse_skill(s).ok_or_else(|| {
+            CoreError::invalid(
+                "skills",
+                format!("invalid skill {s:?} (a label, optionally with a level 1-5: billing:4)"),
+            )
+        })?;
+        if seen.contains(&name) {
+            return Err(CoreError::invalid(
+                "skills",
+                format!("skill {name:?} is listed twice"),
+            ));
+        }
+        out.push(if level == 1 {
+            name.clone()
+        } else {
+            format!("{name}:{level}")
+        });
+        seen.push(name);
+    }
+    Ok(out)
+}
+
+/// Per-channel capacities: each within what `capacity` allows.
+pub fn channel_capacity(
+    map: &std::collections::BTreeMap<kefu_core::model::ChannelKind, i32>,
+) -> Result<std::collections::BTreeMap<kefu_core::model::ChannelKind, i32>, CoreError> {
+    for c in map.values() {
+        if !(0..=1000).contains(c) {
+            return Err(CoreError::invalid(
+                "channel_capacity",
+                "each between 0 and 1000",
+            ));
+        }
+    }
+    Ok(map.clone())
+}
+
 /// Concurrent conversations one agent can take; 0 keeps them out of routing.
 pub fn capacity(c: i32) -> Result<i32, CoreError> {
     if (0..=1000).contains(&c) {
@@ -137,6 +186,14 @@ mod tests {
         assert_eq!(got, vec!["billing".to_string(), "退款".to_string()]);
         assert!(skills(&["two words".into()]).is_err());
         assert!(skills(&vec!["x".to_string(); MAX_SKILLS + 1]).is_err());
+    }
+
+    #[test]
+    fn member_skills_keep_levels_and_refuse_repeats() {
+        let got = member_skills(&["Billing:3".into(), "退款".into(), "vip:1".into()]).unwrap();
+        assert_eq!(got, vec!["billing:3", "退款", "vip"]);
+        assert!(member_skills(&["billing".into(), "billing:2".into()]).is_err());
+        assert!(member_skills(&["billing:9".into()]).is_err());
     }
 
     #[test]

@@ -8,7 +8,9 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use kefu_core::model::{Availability, Member, Role, TokenKind, User};
+use std::collections::BTreeMap;
+
+use kefu_core::model::{Availability, ChannelKind, Member, Role, TokenKind, User};
 use kefu_core::{AccountId, CoreError, StoreError, UserId, validate};
 use serde::Deserialize;
 use serde_json::json;
@@ -56,8 +58,13 @@ pub struct AddUser {
     pub role: Role,
     /// Concurrent conversations (default 5).
     pub capacity: Option<i32>,
+    /// Skills with optional levels 1–5 (`billing:4`).
     #[serde(default)]
     pub skills: Vec<String>,
+    /// Most concurrent conversations per channel type (within `capacity`).
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub channel_capacity: BTreeMap<ChannelKind, i32>,
 }
 
 /// Add a member (admins)
@@ -81,7 +88,8 @@ pub async fn add_user(
     let email = validate::email(&req.email)?;
     let name = validate::name("name", &req.name, 120)?;
     let capacity = common::capacity(req.capacity.unwrap_or(5))?;
-    let skills = common::skills(&req.skills)?;
+    let skills = common::member_skills(&req.skills)?;
+    let channel_capacity = common::channel_capacity(&req.channel_capacity)?;
     let now = state.clock.now();
 
     let (user_id, created) = match state.store.find_user_by_email(&email).await? {
@@ -126,6 +134,8 @@ pub async fn add_user(
             availability: Availability::Offline,
             capacity,
             skills,
+            channel_capacity,
+            last_assigned_at: None,
             created_at: now,
         })
         .await?;
@@ -166,7 +176,11 @@ pub struct UpdateUser {
     pub name: Option<String>,
     pub role: Option<Role>,
     pub capacity: Option<i32>,
+    /// Skills with optional levels 1–5 (`billing:4`).
     pub skills: Option<Vec<String>>,
+    /// Most concurrent conversations per channel type (within `capacity`).
+    #[schema(value_type = Option<Object>)]
+    pub channel_capacity: Option<BTreeMap<ChannelKind, i32>>,
     pub availability: Option<Availability>,
 }
 
@@ -194,7 +208,10 @@ pub async fn update_user(
 ) -> ApiResult<Json<Member>> {
     let account = agent.account_id;
     let own = id == agent.user_id;
-    let admin_fields = req.role.is_some() || req.capacity.is_some() || req.skills.is_some();
+    let admin_fields = req.role.is_some()
+        || req.capacity.is_some()
+        || req.skills.is_some()
+        || req.channel_capacity.is_some();
     if admin_fields || !own {
         agent.require(Role::Admin)?;
     }
@@ -211,7 +228,10 @@ pub async fn update_user(
         after.capacity = common::capacity(c)?;
     }
     if let Some(s) = &req.skills {
-        after.skills = common::skills(s)?;
+        after.skills = common::member_skills(s)?;
+    }
+    if let Some(cc) = &req.channel_capacity {
+        after.channel_capacity = common::channel_capacity(cc)?;
     }
     let new_name = match &req.name {
         Some(n) => Some(validate::name("name", n, 120)?),
@@ -232,6 +252,7 @@ pub async fn update_user(
     if after.role != before.role
         || after.capacity != before.capacity
         || after.skills != before.skills
+        || after.channel_capacity != before.channel_capacity
     {
         state.store.upsert_member(&after).await?;
     }
@@ -244,6 +265,8 @@ pub async fn update_user(
     {
         state.store.set_availability(account, id, a).await?;
     }
+    // Coming online, more capacity or new skills can serve the queue now.
+    state.routing.kick(account);
 
     if after.role != before.role {
         audit::by_agent(
@@ -261,6 +284,12 @@ pub async fn update_user(
         changed.insert(
             "capacity".into(),
             json!({"from": before.capacity, "to": after.capacity}),
+        );
+    }
+    if after.channel_capacity != before.channel_capacity {
+        changed.insert(
+            "channel_capacity".into(),
+            json!({"from": before.channel_capacity, "to": after.channel_capacity}),
         );
     }
     if after.skills != before.skills {
@@ -362,6 +391,7 @@ pub async fn set_my_availability(
         .store
         .set_availability(agent.account_id, agent.user_id, req.availability)
         .await?;
+    state.routing.kick(agent.account_id);
     Ok(Json(member(&state, agent.account_id, agent.user_id).await?))
 }
 
