@@ -352,6 +352,7 @@ pub trait Store: Send + Sync + 'static {
         actor: Sender,
         policy: &Policy,
         note: &MessageContent,
+        expected_version: Option<i64>,
         now: Timestamp,
     ) -> StoreResult<Applied>;
     /// The conversation's place in its queue (1 = next; higher priority

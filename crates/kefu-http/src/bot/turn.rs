@@ -542,6 +542,7 @@ async fn run(
                     Sender::bot(),
                     &policy,
                     &MessageContent::system_coded(code, note),
+                    None,
                     state.clock.now(),
                 )
                 .await?;

@@ -10,5 +10,6 @@ mod directory;
 mod errors;
 mod kb;
 mod realtime;
+mod routing;
 mod tenants;
 mod widget;

@@ -338,6 +338,7 @@ impl kefu_core::store::Store for Backend {
         actor: Sender,
         policy: &Policy,
         note: &MessageContent,
+        expected_version: Option<i64>,
         now: Timestamp,
     ) -> StoreResult<Applied> {
         let (p, n) = (*policy, note.clone());
@@ -348,7 +349,7 @@ impl kefu_core::store::Store for Backend {
             input,
             actor,
             &p,
-            None,
+            expected_version,
             Some(&n),
             now
         ))

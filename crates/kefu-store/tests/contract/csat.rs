@@ -37,6 +37,7 @@ async fn handoff_with_a_note_is_idempotent(cx: Ctx) {
             who,
             &fx.policy(),
             &MessageContent::system_coded("handoff_requested", NOTE),
+            None,
             Timestamp::now(),
         )
         .await
@@ -77,6 +78,7 @@ async fn handoff_with_a_note_is_idempotent(cx: Ctx) {
             who,
             &fx.policy(),
             &MessageContent::system_coded("handoff_requested", NOTE),
+            None,
             Timestamp::now(),
         )
         .await
@@ -111,6 +113,7 @@ async fn handoff_with_a_note_is_idempotent(cx: Ctx) {
             who,
             &fx.policy(),
             &MessageContent::system_coded("handoff_requested", NOTE),
+            None,
             Timestamp::now()
         )
         .await,
@@ -127,6 +130,7 @@ async fn handoff_with_a_note_is_idempotent(cx: Ctx) {
             who,
             &fx.policy(),
             &MessageContent::system_coded("handoff_requested", NOTE),
+            None,
             Timestamp::now()
         )
         .await,

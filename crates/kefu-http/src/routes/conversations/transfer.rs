@@ -17,6 +17,11 @@ use crate::auth::Agent;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
 
+/// What the customer reads when their conversation changes hands.
+pub const TRANSFER_NOTE: &str = "You are being transferred to a colleague who can help further";
+/// The notice's code, which the widget and the console show translated.
+pub const TRANSFER_CODE: &str = "conversation_transferred";
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransferBody {
@@ -31,7 +36,10 @@ pub struct TransferBody {
 /// Transfer a conversation
 ///
 /// Agents may transfer conversations they hold or that nobody holds;
-/// supervisors any.
+/// supervisors any. The history stays with the conversation; the customer
+/// is told in a system message, written with the transfer. A transfer to a
+/// team puts the conversation at the back of that team's queue (within its
+/// priority), where routing offers it to the team's agents.
 #[utoipa::path(
     post,
     path = "/api/v1/conversations/{id}/transfer",
@@ -91,14 +99,16 @@ pub async fn transfer_conversation(
     }
     let policy = policy(&inbox);
     let now = state.clock.now();
+    // The move and the customer's notice are one unit of work.
     let applied = state
         .store
-        .apply(
+        .apply_noted(
             agent.account_id,
             conv.id,
             Input::Transfer { to: target },
             agent.actor(),
             &policy,
+            &MessageContent::system_coded(TRANSFER_CODE, TRANSFER_NOTE),
             expected,
             now,
         )

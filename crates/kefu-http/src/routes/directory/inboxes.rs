@@ -549,6 +549,8 @@ fn settings(v: Option<Value>) -> Result<Value, CoreError> {
         None => Ok(json!({})),
         Some(v @ Value::Object(_)) => {
             kefu_core::model::InboxBotSettings::from_settings(&v)?;
+            kefu_core::model::InboxRoutingSettings::from_settings(&v)?;
+            kefu_core::calendar::BusinessHours::from_settings(&v)?;
             Ok(v)
         }
         Some(_) => Err(CoreError::invalid("settings", "must be an object")),
@@ -591,5 +593,8 @@ mod tests {
         assert_eq!(settings(None).unwrap(), json!({}));
         assert!(settings(Some(json!([1]))).is_err());
         assert!(settings(Some(json!({"greeting": "hi"}))).is_ok());
+        assert!(settings(Some(json!({"routing": {"policy": "skills"}}))).is_ok());
+        assert!(settings(Some(json!({"routing": {"policy": "lottery"}}))).is_err());
+        assert!(settings(Some(json!({"business_hours": {"time_zone": "Mars/Base"}}))).is_err());
     }
 }

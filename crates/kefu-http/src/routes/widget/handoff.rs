@@ -78,6 +78,7 @@ pub async fn widget_handoff(
             Sender::contact(claims.contact_id),
             &shared::policy(&inbox),
             &MessageContent::system_coded(HANDOFF_CODE, HANDOFF_NOTE),
+            None,
             state.clock.now(),
         )
         .await?;
