@@ -151,6 +151,9 @@ pub enum Input {
         to: TransferTarget,
     },
     Resolve,
+    /// The customer stopped waiting for an agent (left the queue): the
+    /// conversation closes as abandoned. Only while queued.
+    Abandon,
     Reopen,
     /// Snooze until a time, or (`None`) until the customer writes.
     Snooze {
@@ -172,6 +175,7 @@ impl Input {
             Self::Unassign => "unassign",
             Self::Transfer { .. } => "transfer",
             Self::Resolve => "resolve",
+            Self::Abandon => "abandon",
             Self::Reopen => "reopen",
             Self::Snooze { .. } => "snooze",
             Self::Unsnooze => "unsnooze",
@@ -201,6 +205,8 @@ pub enum Effect {
         to: TransferTarget,
     },
     Resolved,
+    /// Closed because the customer left the queue before an agent came.
+    Abandoned,
     Reopened,
     Snoozed {
         until: Option<Timestamp>,
@@ -492,6 +498,17 @@ pub fn transition(
                 )
             }
         },
+        Input::Abandon => match s.status {
+            Queued => to(
+                s,
+                ConversationState {
+                    status: Resolved,
+                    owner: s.owner,
+                },
+                vec![Effect::Abandoned, Effect::Resolved],
+            ),
+            _ => Err(invalid(&input, s.status)),
+        },
         Input::Reopen => match s.status {
             Resolved => to(s, back_to_owner(&s, policy), vec![Effect::Reopened]),
             _ => Err(TransitionError::NotResolved),
@@ -598,6 +615,7 @@ mod tests {
                 to: TransferTarget::Team(team(7)),
             },
             Input::Resolve,
+            Input::Abandon,
             Input::Reopen,
             Input::Snooze {
                 until: Some(Timestamp(5)),
@@ -915,6 +933,28 @@ mod tests {
             ),
             Err(TransitionError::Resolved)
         );
+    }
+
+    #[test]
+    fn only_a_waiting_customer_can_abandon() {
+        let p = policies()[1];
+        let q = ConversationState {
+            status: Status::Queued,
+            owner: Owner::Queue(Some(team(7))),
+        };
+        let t = transition(q, Input::Abandon, &p).unwrap();
+        assert_eq!(t.state.status, Status::Resolved);
+        assert_eq!(t.state.owner, q.owner);
+        assert!(t.effects.contains(&Effect::Abandoned) && t.effects.contains(&Effect::Resolved));
+        for s in states().into_iter().filter(|s| s.status != Status::Queued) {
+            assert!(
+                matches!(
+                    transition(s, Input::Abandon, &p),
+                    Err(TransitionError::Invalid { .. })
+                ),
+                "{s:?}"
+            );
+        }
     }
 
     #[test]

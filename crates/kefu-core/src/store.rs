@@ -581,6 +581,9 @@ pub trait Store: Send + Sync + 'static {
     /// Claims due jobs under a lease so no other node runs them meanwhile.
     async fn claim_jobs(&self, now: Timestamp, lease_ms: i64, limit: u32) -> StoreResult<Vec<Job>>;
     async fn complete_job(&self, id: JobId) -> StoreResult<()>;
+    /// Moves the pending (unclaimed) job with this dedupe key forward to
+    /// `run_at` when it was due later: a timer that must now fire sooner.
+    async fn expedite_job(&self, dedupe_key: &str, run_at: Timestamp) -> StoreResult<bool>;
     /// Records a failure; retried at `retry_at`, or dead when attempts are used up.
     async fn fail_job(
         &self,

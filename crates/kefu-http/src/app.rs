@@ -129,6 +129,8 @@ impl AppState {
             config.public_rate_per_second,
             config.public_rate_burst,
         ));
+        let inboxes = Arc::new(crate::inbox_cache::InboxCache::new(Duration::from_secs(2)));
+        crate::sla::SlaWatcher::observe(&hub, store.clone(), inboxes.clone(), clock.clone());
         Self {
             names: Arc::new(kefu_realtime::DisplayNames::new(store.clone())),
             bot: Arc::new(crate::bot::BotService::new(store.clone())),
@@ -142,7 +144,7 @@ impl AppState {
             public_limiter,
             shutdown,
             visitor_sockets: Arc::default(),
-            inboxes: Arc::new(crate::inbox_cache::InboxCache::new(Duration::from_secs(2))),
+            inboxes,
             viewers: Arc::default(),
         }
     }

@@ -15,6 +15,7 @@ pub mod media;
 pub mod routes;
 pub mod routing;
 pub mod setup;
+pub mod sla;
 mod widget_frame;
 
 pub use app::{AppState, HttpConfig, Keys, openapi, router, serve};

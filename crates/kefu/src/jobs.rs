@@ -12,7 +12,51 @@ use kefu_jobs::{JobError, JobHandler, Worker};
 
 pub fn worker(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Worker {
     Worker::new(store.clone(), clock.clone())
-        .handle("conversation.unsnooze", Unsnooze { store, clock })
+        .handle(
+            "conversation.unsnooze",
+            Unsnooze {
+                store: store.clone(),
+                clock: clock.clone(),
+            },
+        )
+        .handle(kefu_http::sla::CHECK_JOB, SlaCheck { store, clock })
+}
+
+/// Records SLA breaches and escalates (see `kefu_http::sla::check`), then
+/// sleeps until the next deadline.
+struct SlaCheck {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+}
+
+#[async_trait]
+impl JobHandler for SlaCheck {
+    async fn run(&self, job: &Job) -> Result<(), JobError> {
+        let (account, id) = conversation_of(job)?;
+        let outcome = kefu_http::sla::check(&*self.store, account, id, self.clock.now())
+            .await
+            .map_err(|e| JobError::Retry(e.to_string()))?;
+        match outcome.next_due {
+            // One millisecond past the deadline: at the deadline itself a
+            // reply still meets the target.
+            Some(due) => Err(JobError::NotBefore(due.plus_millis(1))),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The account and conversation a conversation job is about.
+fn conversation_of(job: &Job) -> Result<(AccountId, ConversationId), JobError> {
+    let id: ConversationId = job
+        .payload
+        .get("conversation_id")
+        .and_then(|v| v.as_str())
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| JobError::Fail("payload lacks conversation_id".into()))?;
+    let account: AccountId = job
+        .account_id
+        .ok_or_else(|| JobError::Fail("job lacks account_id".into()))?;
+    Ok((account, id))
 }
 
 /// Wakes a snoozed conversation when its time comes. If the customer wrote
@@ -25,15 +69,7 @@ struct Unsnooze {
 #[async_trait]
 impl JobHandler for Unsnooze {
     async fn run(&self, job: &Job) -> Result<(), JobError> {
-        let id: ConversationId = job
-            .payload
-            .get("conversation_id")
-            .and_then(|v| v.as_str())
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| JobError::Fail("payload lacks conversation_id".into()))?;
-        let account: AccountId = job
-            .account_id
-            .ok_or_else(|| JobError::Fail("job lacks account_id".into()))?;
+        let (account, id) = conversation_of(job)?;
         let conv = match self.store.get_conversation(account, id).await {
             Ok(c) => c,
             Err(StoreError::NotFound(_)) => return Ok(()),

@@ -12,8 +12,10 @@
 //!   lies between two instants, and when a given amount of it has elapsed.
 //! - `sla_clock`: targets and the live clock of one target on a conversation.
 //! - `sla_policy`: per-priority targets as configured by an account.
+//! - `conversation_sla`: a conversation's facts turned into its clocks.
 
 mod business_hours;
+mod conversation_sla;
 mod queries;
 mod sla_clock;
 mod sla_policy;
@@ -21,6 +23,7 @@ mod sla_policy;
 pub use business_hours::{
     BusinessHours, BusinessHoursJson, ExtraOpenDayJson, MAX_INTERVALS_PER_DAY, WeeklyHoursJson,
 };
+pub use conversation_sla::{SlaFacts, SlaMetricStatus, sla_status};
 pub use queries::HORIZON_DAYS;
 pub use sla_clock::{SlaClock, SlaClockState, SlaMetric, SlaTarget};
 pub use sla_policy::{MAX_TARGET_S, SlaPolicy, SlaPolicyTargets, SlaPriorityTargets};

@@ -11,5 +11,6 @@ mod errors;
 mod kb;
 mod realtime;
 mod routing;
+mod sla;
 mod tenants;
 mod widget;

@@ -87,7 +87,10 @@ async fn sees_position(ws: &mut Ws, want: i64) -> Value {
 
 async fn set_capacity(admin: &Client, user: impl std::fmt::Display, capacity: i32) {
     let (s, b) = admin
-        .patch(&format!("/api/v1/users/{user}"), json!({"capacity": capacity}))
+        .patch(
+            &format!("/api/v1/users/{user}"),
+            json!({"capacity": capacity}),
+        )
         .await;
     assert_eq!(s, 200, "{b}");
 }
@@ -144,7 +147,11 @@ both_backends!(queue_moves_live_and_capacity_holds, |app| {
             json!({"assignee_id": t.agent_id}),
         )
         .await;
-    assert_eq!((s, error_code(&b).as_str()), (409, "agent_at_capacity"), "{b}");
+    assert_eq!(
+        (s, error_code(&b).as_str()),
+        (409, "agent_at_capacity"),
+        "{b}"
+    );
     assert_eq!(status_of(&agent, &c3).await["status"], "queued");
 
     // A slot frees: the next in line is offered at once.
@@ -225,7 +232,11 @@ both_backends!(skills_route_first_and_relax_after_the_wait, |app| {
             json!({"settings": {"routing": {"policy": "lottery"}}}),
         )
         .await;
-    assert_eq!((s, error_code(&b).as_str()), (422, "validation_failed"), "{b}");
+    assert_eq!(
+        (s, error_code(&b).as_str()),
+        (422, "validation_failed"),
+        "{b}"
+    );
 
     // Two refund questions wait while nobody is online.
     let (_x, x) = conversation(&app, t.inbox_id).await;
@@ -254,77 +265,98 @@ both_backends!(skills_route_first_and_relax_after_the_wait, |app| {
     assert_eq!(got["assignee_id"], t.agent_id.to_string());
 });
 
-both_backends!(transfer_to_a_team_keeps_history_and_tells_the_customer, |app| {
-    let t = app.tenant.clone();
-    let admin = app.admin().await;
-    let agent = app.agent().await;
-    let (v, conv) = conversation(&app, t.inbox_id).await;
-    let (s, b) = agent
-        .post(
-            &format!("/api/v1/conversations/{conv}/assign"),
-            json!({"assignee_id": t.agent_id}),
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
-    let (s, team) = admin
-        .post("/api/v1/teams", json!({"name": "Billing"}))
-        .await;
-    assert_eq!(s, 201, "{team}");
-    let team_id = team["id"].as_str().unwrap();
+both_backends!(
+    transfer_to_a_team_keeps_history_and_tells_the_customer,
+    |app| {
+        let t = app.tenant.clone();
+        let admin = app.admin().await;
+        let agent = app.agent().await;
+        let (v, conv) = conversation(&app, t.inbox_id).await;
+        let (s, b) = agent
+            .post(
+                &format!("/api/v1/conversations/{conv}/assign"),
+                json!({"assignee_id": t.agent_id}),
+            )
+            .await;
+        assert_eq!(s, 200, "{b}");
+        let (s, team) = admin
+            .post("/api/v1/teams", json!({"name": "Billing"}))
+            .await;
+        assert_eq!(s, 201, "{team}");
+        let team_id = team["id"].as_str().unwrap();
 
-    // Another tenant's team is not a target.
-    let other = app.new_tenant("Other").await;
-    let other_admin = app.login(&other.admin_email).await;
-    let (_, their_team) = other_admin
-        .post("/api/v1/teams", json!({"name": "Theirs"}))
-        .await;
-    let (s, b) = agent
-        .post(
-            &format!("/api/v1/conversations/{conv}/transfer"),
-            json!({"team_id": their_team["id"]}),
-        )
-        .await;
-    assert_eq!((s, error_code(&b).as_str()), (422, "validation_failed"), "{b}");
-    assert_eq!(status_of(&agent, &conv).await["assignee_id"], t.agent_id.to_string());
+        // Another tenant's team is not a target.
+        let other = app.new_tenant("Other").await;
+        let other_admin = app.login(&other.admin_email).await;
+        let (_, their_team) = other_admin
+            .post("/api/v1/teams", json!({"name": "Theirs"}))
+            .await;
+        let (s, b) = agent
+            .post(
+                &format!("/api/v1/conversations/{conv}/transfer"),
+                json!({"team_id": their_team["id"]}),
+            )
+            .await;
+        assert_eq!(
+            (s, error_code(&b).as_str()),
+            (422, "validation_failed"),
+            "{b}"
+        );
+        assert_eq!(
+            status_of(&agent, &conv).await["assignee_id"],
+            t.agent_id.to_string()
+        );
 
-    let (s, b) = agent
-        .post(
-            &format!("/api/v1/conversations/{conv}/transfer"),
-            json!({"team_id": team_id, "note": "needs a refund over the limit"}),
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
-    assert_eq!(b["status"], "queued");
-    assert_eq!(b["team_id"], team_id);
-    assert!(b["assignee_id"].is_null());
-    assert!(b["queued_at"].as_i64().is_some());
+        let (s, b) = agent
+            .post(
+                &format!("/api/v1/conversations/{conv}/transfer"),
+                json!({"team_id": team_id, "note": "needs a refund over the limit"}),
+            )
+            .await;
+        assert_eq!(s, 200, "{b}");
+        assert_eq!(b["status"], "queued");
+        assert_eq!(b["team_id"], team_id);
+        assert!(b["assignee_id"].is_null());
+        assert!(b["queued_at"].as_i64().is_some());
 
-    // The history stays; the customer is told; the note is for agents only.
-    let (_, msgs) = agent
-        .get(&format!("/api/v1/conversations/{conv}/messages?limit=50"))
-        .await;
-    let items = msgs["items"].as_array().unwrap();
-    assert_eq!(items[0]["content"]["text"], "hello");
-    assert!(items.iter().any(|m| m["content"]["code"] == "conversation_transferred"));
-    assert!(items.iter().any(|m| m["visibility"] == "internal"
-        && m["content"]["text"] == "needs a refund over the limit"));
-    let (_, seen) = v.client.get("/api/v1/widget/messages?limit=50").await;
-    let seen = seen["items"].as_array().unwrap();
-    assert!(seen.iter().any(|m| m["content"]["code"] == "conversation_transferred"));
-    assert!(!seen.iter().any(|m| m["content"]["text"] == "needs a refund over the limit"));
+        // The history stays; the customer is told; the note is for agents only.
+        let (_, msgs) = agent
+            .get(&format!("/api/v1/conversations/{conv}/messages?limit=50"))
+            .await;
+        let items = msgs["items"].as_array().unwrap();
+        assert_eq!(items[0]["content"]["text"], "hello");
+        assert!(
+            items
+                .iter()
+                .any(|m| m["content"]["code"] == "conversation_transferred")
+        );
+        assert!(items.iter().any(|m| m["visibility"] == "internal"
+            && m["content"]["text"] == "needs a refund over the limit"));
+        let (_, seen) = v.client.get("/api/v1/widget/messages?limit=50").await;
+        let seen = seen["items"].as_array().unwrap();
+        assert!(
+            seen.iter()
+                .any(|m| m["content"]["code"] == "conversation_transferred")
+        );
+        assert!(
+            !seen
+                .iter()
+                .any(|m| m["content"]["text"] == "needs a refund over the limit")
+        );
 
-    // Routing offers it to the team's agents who can see the inbox.
-    let (s, b) = admin
-        .put(
-            &format!("/api/v1/teams/{team_id}/members/{}", t.agent_id),
-            json!({}),
-        )
-        .await;
-    assert!(s == 200 || s == 204, "{s} {b}");
-    go_online(&agent).await;
-    let got = until_status(&agent, &conv, "assigned").await;
-    assert_eq!(got["assignee_id"], t.agent_id.to_string());
-});
+        // Routing offers it to the team's agents who can see the inbox.
+        let (s, b) = admin
+            .put(
+                &format!("/api/v1/teams/{team_id}/members/{}", t.agent_id),
+                json!({}),
+            )
+            .await;
+        assert!(s == 200 || s == 204, "{s} {b}");
+        go_online(&agent).await;
+        let got = until_status(&agent, &conv, "assigned").await;
+        assert_eq!(got["assignee_id"], t.agent_id.to_string());
+    }
+);
 
 both_backends!(bad_assignments_are_refused_whole, |app| {
     let t = app.tenant.clone();
@@ -339,7 +371,11 @@ both_backends!(bad_assignments_are_refused_whole, |app| {
             json!({"assignee_id": uuid::Uuid::now_v7()}),
         )
         .await;
-    assert_eq!((s, error_code(&b).as_str()), (422, "validation_failed"), "{b}");
+    assert_eq!(
+        (s, error_code(&b).as_str()),
+        (422, "validation_failed"),
+        "{b}"
+    );
     // Another tenant's agent.
     let other = app.new_tenant("Other").await;
     let (s, b) = admin
@@ -348,7 +384,11 @@ both_backends!(bad_assignments_are_refused_whole, |app| {
             json!({"assignee_id": other.agent_id}),
         )
         .await;
-    assert_eq!((s, error_code(&b).as_str()), (422, "validation_failed"), "{b}");
+    assert_eq!(
+        (s, error_code(&b).as_str()),
+        (422, "validation_failed"),
+        "{b}"
+    );
     // Another tenant cannot reach the conversation at all.
     let other_admin = app.login(&other.admin_email).await;
     let (s, _) = other_admin
@@ -366,7 +406,11 @@ both_backends!(bad_assignments_are_refused_whole, |app| {
             json!({"assignee_id": t.agent_id}),
         )
         .await;
-    assert_eq!((s, error_code(&b).as_str()), (409, "conversation_resolved"), "{b}");
+    assert_eq!(
+        (s, error_code(&b).as_str()),
+        (409, "conversation_resolved"),
+        "{b}"
+    );
     let after = status_of(&agent, &conv).await;
     assert_eq!(after["status"], "resolved");
     assert!(after["assignee_id"].is_null());
@@ -384,3 +428,40 @@ both_backends!(bad_assignments_are_refused_whole, |app| {
         assert_eq!(s, 422, "{bad}: {b}");
     }
 });
+
+both_backends!(
+    a_customer_who_leaves_the_queue_is_recorded_as_abandoned,
+    |app| {
+        let t = app.tenant.clone();
+        let agent = app.agent().await;
+        let (v, conv) = conversation(&app, t.inbox_id).await;
+        let (v2, _) = conversation(&app, t.inbox_id).await;
+        assert_eq!(position(&v2).await, 2);
+        let (s, b) = v.client.post("/api/v1/widget/leave", json!({})).await;
+        assert_eq!(s, 200, "{b}");
+        assert_eq!(b["status"], "resolved");
+        // The one behind moves up; the log says why the first one closed.
+        assert_eq!(position(&v2).await, 1);
+        let (_, events) = agent
+            .get(&format!("/api/v1/conversations/{conv}/events"))
+            .await;
+        let kinds: Vec<&str> = events["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["type"].as_str())
+            .collect();
+        assert!(kinds.contains(&"conversation.abandoned"), "{kinds:?}");
+        // Leaving twice, or leaving a conversation with an agent, is refused.
+        let (s, b) = v.client.post("/api/v1/widget/leave", json!({})).await;
+        assert_eq!((s, error_code(&b).as_str()), (409, "not_queued"), "{b}");
+        // Nobody is routed an abandoned conversation.
+        go_online(&agent).await;
+        tokio::time::sleep(crate_sweep() + Duration::from_millis(500)).await;
+        let c = status_of(&agent, &conv).await;
+        assert_eq!(
+            (c["status"].as_str(), c["assignee_id"].is_null()),
+            (Some("resolved"), true)
+        );
+    }
+);

@@ -288,7 +288,8 @@ pub(crate) async fn apply_noted(
         let content = content.clone();
         insert_store_message(c, &mut conv, Sender::system(), content, now, &mut events).await?;
     }
-    if t.effects.contains(&Effect::Resolved) {
+    // A customer who left the queue was never served: nothing to rate.
+    if t.effects.contains(&Effect::Resolved) && !t.effects.contains(&Effect::Abandoned) {
         let inbox = super::directory::get_inbox(c, account, conv.inbox_id).await?;
         if csat_enabled(&inbox) {
             let content = MessageContent::CsatRequest {

@@ -89,6 +89,21 @@ pub(crate) async fn complete_job(c: &mut Conn, id: JobId) -> R<()> {
     Ok(())
 }
 
+/// Brings a pending job with this dedupe key forward to `run_at` if it was
+/// due later; returns whether one was moved.
+pub(crate) async fn expedite_job(c: &mut Conn, dedupe_key: &str, run_at: Timestamp) -> R<bool> {
+    let r = sql::query(
+        "UPDATE jobs SET run_at = $2 WHERE dedupe_key = $1 AND state = 'pending' \
+         AND run_at > $2 AND locked_until IS NULL",
+    )
+    .bind(dedupe_key)
+    .bind(run_at.0)
+    .execute(&mut *c)
+    .await
+    .map_err(db)?;
+    Ok(r.rows_affected() > 0)
+}
+
 pub(crate) async fn fail_job(
     c: &mut Conn,
     id: JobId,

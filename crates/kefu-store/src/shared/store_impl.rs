@@ -772,6 +772,11 @@ impl kefu_core::store::Store for Backend {
         writing!(self, |c| jobs::complete_job(c, id))
     }
 
+    async fn expedite_job(&self, dedupe_key: &str, run_at: Timestamp) -> StoreResult<bool> {
+        let k = dedupe_key.to_owned();
+        writing!(self, |c| jobs::expedite_job(c, &k, run_at))
+    }
+
     async fn fail_job(
         &self,
         id: JobId,

@@ -9,8 +9,36 @@ use crate::harness::Ctx;
 
 contract!(
     jobs_dedupe_lease_retry_dead,
-    jobs_claimed_once_under_concurrency
+    jobs_claimed_once_under_concurrency,
+    a_pending_timer_can_be_brought_forward,
 );
+
+async fn a_pending_timer_can_be_brought_forward(cx: Ctx) {
+    let s = &*cx.store;
+    let t0 = Timestamp::now();
+    let later = t0.plus_millis(3_600_000);
+    s.enqueue_job(&job("sla.check", later, Some("sla.check:c9"), 100))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(s.claim_jobs(t0, 1_000, 10).await.unwrap().is_empty());
+    // Never pushed back, only forward.
+    assert!(
+        !s.expedite_job("sla.check:c9", later.plus_millis(1))
+            .await
+            .unwrap()
+    );
+    assert!(!s.expedite_job("sla.check:other", t0).await.unwrap());
+    assert!(s.expedite_job("sla.check:c9", t0).await.unwrap());
+    let claimed = s.claim_jobs(t0, 60_000, 10).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    // A claimed (running) job is its worker's: left alone.
+    assert!(
+        !s.expedite_job("sla.check:c9", t0.plus_millis(-1))
+            .await
+            .unwrap()
+    );
+}
 
 fn job(kind: &str, run_at: Timestamp, key: Option<&str>, max_attempts: i32) -> NewJob {
     NewJob {

@@ -15,6 +15,7 @@ pub mod list;
 pub mod messages;
 pub mod post_message;
 pub mod shared;
+pub mod sla;
 pub mod snooze;
 pub mod transfer;
 pub mod update;
@@ -45,6 +46,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(viewing::report_viewing))
         .routes(routes!(messages::list_messages, post_message::post_message))
         .routes(routes!(events::conversation_events))
+        .routes(routes!(sla::conversation_sla_clocks))
         .routes(routes!(events::account_events))
         .routes(routes!(integration::post_inbox_message))
 }

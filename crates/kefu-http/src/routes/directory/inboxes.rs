@@ -551,6 +551,9 @@ fn settings(v: Option<Value>) -> Result<Value, CoreError> {
             kefu_core::model::InboxBotSettings::from_settings(&v)?;
             kefu_core::model::InboxRoutingSettings::from_settings(&v)?;
             kefu_core::calendar::BusinessHours::from_settings(&v)?;
+            if let Some(sla) = v.get("sla").filter(|s| !s.is_null()) {
+                kefu_core::calendar::SlaPolicy::from_json(sla)?;
+            }
             Ok(v)
         }
         Some(_) => Err(CoreError::invalid("settings", "must be an object")),

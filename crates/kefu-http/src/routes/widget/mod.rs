@@ -16,6 +16,7 @@ pub mod contact;
 pub mod conversation;
 pub mod csat;
 pub mod handoff;
+pub mod leave;
 pub mod messages;
 pub mod session;
 
@@ -60,6 +61,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .route("/api/v1/widget/read", preflight())
         .routes(routes!(handoff::widget_handoff))
         .route("/api/v1/widget/handoff", preflight())
+        .routes(routes!(leave::widget_leave))
+        .route("/api/v1/widget/leave", preflight())
         .routes(routes!(csat::widget_csat))
         .route("/api/v1/widget/csat", preflight())
         .routes(routes!(contact::patch_widget_contact))
