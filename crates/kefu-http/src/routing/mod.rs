@@ -9,6 +9,7 @@
 //! pushes positions ([`queue_status`]). Every node may run it at once: a
 //! claim another node already made fails its version check and is dropped.
 
+pub mod outside_hours;
 pub mod queue_status;
 pub mod route_account;
 pub mod snapshot;

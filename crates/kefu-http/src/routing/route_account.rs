@@ -22,7 +22,9 @@ pub async fn assign(store: &dyn Store, snap: &Snapshot, now: Timestamp) -> Outco
     let mut out = Outcome::default();
     let mut agents = snap.agents.clone();
     for group in &snap.groups {
-        if !group.settings.auto_assign {
+        // Nothing is offered from a closed inbox: its customers wait for
+        // the opening (and were told when that is).
+        if !group.settings.auto_assign || super::outside_hours::closed(&group.inbox, now) {
             continue;
         }
         let wanted: HashSet<_> = group.eligible.iter().collect();

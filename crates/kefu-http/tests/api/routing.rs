@@ -465,3 +465,122 @@ both_backends!(
         );
     }
 );
+
+both_backends!(supervisors_see_queues_and_load, |app| {
+    let t = app.tenant.clone();
+    let admin = app.admin().await;
+    let agent = app.agent().await;
+    let (s, b) = agent.get("/api/v1/queues").await;
+    assert_eq!((s, error_code(&b).as_str()), (403, "forbidden"), "{b}");
+    let (_a, first) = conversation(&app, t.inbox_id).await;
+    let (_b, _) = conversation(&app, t.inbox_id).await;
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let (s, o) = admin.get("/api/v1/queues").await;
+    assert_eq!(s, 200, "{o}");
+    let q = &o["queues"][0];
+    assert_eq!(q["inbox_id"], t.inbox_id.to_string());
+    assert_eq!(q["waiting"], 2);
+    assert!(q["longest_wait_ms"].as_i64().unwrap() >= 20, "{q}");
+    assert_eq!(q["by_priority"]["normal"], 2);
+    assert_eq!(q["agents_online"], 0);
+    let me = o["agents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["user_id"] == t.agent_id.to_string())
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        (me["availability"].as_str(), me["open_total"].as_u64()),
+        (Some("offline"), Some(0))
+    );
+    // A supervisor takes one over: the load shows it.
+    let (s, b) = admin
+        .post(
+            &format!("/api/v1/conversations/{first}/assign"),
+            json!({"assignee_id": t.agent_id}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let (_, o) = admin.get("/api/v1/queues").await;
+    assert_eq!(o["queues"][0]["waiting"], 1);
+    let me = o["agents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["user_id"] == t.agent_id.to_string())
+        .cloned()
+        .unwrap();
+    assert_eq!(me["open"]["web_widget"], 1);
+    // Another tenant's supervisor sees none of it.
+    let other = app.new_tenant("Other").await;
+    let theirs = app.login(&other.admin_email).await;
+    let (_, o) = theirs.get("/api/v1/queues").await;
+    assert_eq!(o["queues"], json!([]));
+});
+
+both_backends!(outside_business_hours_customers_are_told_and_wait, |app| {
+    let t = app.tenant.clone();
+    let admin = app.admin().await;
+    let agent = app.agent().await;
+    // Open one hour a week, three days from now (UTC): closed now.
+    let day = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    let today = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .weekday();
+    let open_day = day[(today.to_monday_zero_offset() as usize + 3) % 7];
+    let (s, b) = admin
+        .patch(
+            &format!("/api/v1/inboxes/{}", t.inbox_id),
+            json!({"settings": {
+                "business_hours": {"time_zone": "UTC", "weekly": {open_day: [["09:00", "10:00"]]}},
+                "outside_hours_message": "Closed! Back {{opens_at}}."}}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = admin
+        .patch(
+            &format!("/api/v1/inboxes/{}", t.inbox_id),
+            json!({"settings": {"outside_hours_message": 42}}),
+        )
+        .await;
+    assert_eq!(s, 422, "{b}");
+    tokio::time::sleep(Duration::from_millis(2100)).await; // the inbox cache
+    go_online(&agent).await;
+    let (v, conv) = conversation(&app, t.inbox_id).await;
+    // The customer is told when the inbox opens, once.
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let notice = loop {
+        let (_, m) = v.client.get("/api/v1/widget/messages?limit=50").await;
+        let found: Vec<Value> = m["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["content"]["code"] == "outside_business_hours")
+            .cloned()
+            .collect();
+        if !found.is_empty() {
+            break found;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no notice");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(notice.len(), 1);
+    let text = notice[0]["content"]["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("Closed! Back ") && text.contains("09:00 (UTC)"),
+        "{text}"
+    );
+    // An agent online outside the hours is offered nothing.
+    tokio::time::sleep(crate_sweep() + Duration::from_millis(500)).await;
+    assert_eq!(status_of(&agent, &conv).await["status"], "queued");
+    // Once the inbox is open (here: no hours, always open) it is served.
+    let (s, b) = admin
+        .patch(
+            &format!("/api/v1/inboxes/{}", t.inbox_id),
+            json!({"settings": {}}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    until_status(&agent, &conv, "assigned").await;
+});

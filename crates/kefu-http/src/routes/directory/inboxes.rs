@@ -551,6 +551,16 @@ fn settings(v: Option<Value>) -> Result<Value, CoreError> {
             kefu_core::model::InboxBotSettings::from_settings(&v)?;
             kefu_core::model::InboxRoutingSettings::from_settings(&v)?;
             kefu_core::calendar::BusinessHours::from_settings(&v)?;
+            match v.get("outside_hours_message") {
+                None | Some(Value::Null) => {}
+                Some(Value::String(m)) if m.chars().count() <= 1000 => {}
+                Some(_) => {
+                    return Err(CoreError::invalid(
+                        "settings.outside_hours_message",
+                        "a text of at most 1000 characters",
+                    ));
+                }
+            }
             if let Some(sla) = v.get("sla").filter(|s| !s.is_null()) {
                 kefu_core::calendar::SlaPolicy::from_json(sla)?;
             }
