@@ -17,7 +17,15 @@ interface Session {
 interface ConversationInfo {
   status: string | null;
   queue_position: number | null;
+  /** Pushed live with the position (`queue_status` frames); null when unknown. */
+  estimated_wait_s: number | null;
   ratings: Rating[];
+}
+
+/** Minutes of an estimated wait as the visitor reads it: 0 means under a minute. */
+function waitMinutes(seconds: number | null): number | null {
+  if (seconds == null || !Number.isFinite(seconds) || seconds < 0) return null;
+  return seconds < 60 ? 0 : Math.round(seconds / 60);
 }
 
 /** A message on its way: shown at once, retried with the same idempotency key. */
@@ -73,7 +81,12 @@ export function Widget({ inboxId }: { inboxId: string }) {
   const [text, setText] = useState("");
   const [typing, setTyping] = useState(false);
   const [failed, setFailed] = useState(false);
-  const [info, setInfo] = useState<ConversationInfo>({ status: null, queue_position: null, ratings: [] });
+  const [info, setInfo] = useState<ConversationInfo>({
+    status: null,
+    queue_position: null,
+    estimated_wait_s: null,
+    ratings: [],
+  });
   const [outgoing, setOutgoing] = useState<Outgoing[]>([]);
   const [uploading, setUploading] = useState<Upload | null>(null);
   const [uploadError, setUploadError] = useState<string | null>(null);
@@ -139,14 +152,23 @@ export function Widget({ inboxId }: { inboxId: string }) {
         queue_position: number | null;
         ratings: Rating[];
       }>("/api/v1/widget/conversation", { token: session.token });
-      setInfo({ status: c.conversation?.status ?? null, queue_position: c.queue_position, ratings: c.ratings });
+      const status = c.conversation?.status ?? null;
+      // The estimate only comes live; it stays while still waiting.
+      setInfo((i) => ({
+        status,
+        queue_position: status === "queued" ? c.queue_position : null,
+        estimated_wait_s: status === "queued" ? i.estimated_wait_s : null,
+        ratings: c.ratings,
+      }));
     } catch {
       /* shown again on the next refresh */
     }
   }, [session]);
 
   // Status, queue position and ratings: now, on changes, and every 15 s
-  // while waiting in the queue (others ahead move on without telling us).
+  // while waiting in the queue (the position and estimate are also pushed
+  // live as `queue_status` frames; the poll covers a frame sent before the
+  // socket was open).
   useEffect(() => {
     if (hasConversation) void refreshInfo();
   }, [hasConversation, refreshInfo]);
@@ -176,6 +198,8 @@ export function Widget({ inboxId }: { inboxId: string }) {
           seq?: number;
           event?: { type: string; data: { message?: Message } };
           typing?: boolean;
+          position?: number;
+          estimated_wait_s?: number | null;
         };
         try {
           frame = JSON.parse(ev.data as string);
@@ -195,6 +219,12 @@ export function Widget({ inboxId }: { inboxId: string }) {
           setTyping(frame.typing !== false);
           clearTimeout(typingTimer);
           typingTimer = setTimeout(() => setTyping(false), 5000);
+        } else if (frame.type === "queue_status" && typeof frame.position === "number") {
+          // Ephemeral (never replayed): sent whenever the place or the
+          // estimate changes while the conversation waits.
+          const position = frame.position;
+          const wait = typeof frame.estimated_wait_s === "number" ? frame.estimated_wait_s : null;
+          setInfo((i) => ({ ...i, queue_position: position, estimated_wait_s: wait }));
         }
       };
       ws.onclose = () => {
@@ -266,7 +296,13 @@ export function Widget({ inboxId }: { inboxId: string }) {
         "/api/v1/widget/handoff",
         { method: "POST", token: session.token, body: {} },
       );
-      setInfo((i) => ({ ...i, status: r.conversation.status, queue_position: r.queue_position }));
+      const queued = r.conversation.status === "queued";
+      setInfo((i) => ({
+        ...i,
+        status: r.conversation.status,
+        queue_position: queued ? r.queue_position : null,
+        estimated_wait_s: queued ? i.estimated_wait_s : null,
+      }));
       setHasConversation(true);
     } catch {
       setFailed(true);
@@ -312,8 +348,10 @@ export function Widget({ inboxId }: { inboxId: string }) {
 
   const lng = i18n.resolvedLanguage ?? "en";
   const needsPreChat = messages.length === 0 && preChatNeeded(session?.inbox.settings?.pre_chat, profile);
+  const minutes = waitMinutes(info.estimated_wait_s);
+  const wait = minutes == null ? null : minutes === 0 ? t("widget.waitShort") : t("widget.wait", { minutes });
   return (
-    <div className="widget">
+    <div className="widget" data-status={info.status ?? undefined}>
       <header>
         <strong>{session?.inbox.name ?? t("widget.title")}</strong>
         <LanguageSwitcher />
@@ -371,8 +409,20 @@ export function Widget({ inboxId }: { inboxId: string }) {
         </p>
       )}
       {info.status === "queued" && info.queue_position != null && (
-        <p className="queue" role="status" data-testid="widget-queue">
-          {t("widget.queue", { position: info.queue_position })} {t("widget.waiting")}
+        <p
+          className="queue"
+          role="status"
+          data-testid="widget-queue"
+          data-position={info.queue_position}
+          data-wait={info.estimated_wait_s ?? undefined}
+        >
+          {t("widget.queue", { position: info.queue_position })}{" "}
+          {wait && (
+            <>
+              <span data-testid="widget-queue-wait">{wait}</span>{" "}
+            </>
+          )}
+          {t("widget.waiting")}
         </p>
       )}
       {needsPreChat && session?.inbox.settings?.pre_chat ? (

@@ -45,8 +45,15 @@ pub fn publish(hub: &Hub, last: &LastSent, snap: &Snapshot, outcome: &Outcome) {
             .iter()
             .flat_map(|g| g.eligible.iter().copied())
             .collect();
-        let eligible: Vec<_> = eligible.into_iter().collect();
-        let agents = snap.agents_for(&eligible);
+        // The agents after this round's claims: a conversation just
+        // assigned left the queue and fills a slot, or the next in line
+        // would be told a free slot awaits them.
+        let agents: Vec<_> = outcome
+            .agents
+            .iter()
+            .filter(|a| eligible.contains(&a.id))
+            .cloned()
+            .collect();
         for p in estimator.positions(&queue, &agents) {
             let wait_s = p.estimated_wait_ms.map(|ms| (ms + 999) / 1000);
             let now_told = (p.position, wait_s);

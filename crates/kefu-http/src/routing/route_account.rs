@@ -9,6 +9,7 @@ use std::collections::HashSet;
 use kefu_core::model::Sender;
 use kefu_core::store::{Claim, Store};
 use kefu_core::{ConversationId, StoreError, Timestamp};
+use kefu_routing::Agent;
 
 use super::snapshot::Snapshot;
 use crate::routes::conversations::shared::policy;
@@ -16,6 +17,9 @@ use crate::routes::conversations::shared::policy;
 #[derive(Default)]
 pub struct Outcome {
     pub assigned: HashSet<ConversationId>,
+    /// The agents as this round left them: the snapshot's, with each claim
+    /// it made counted in the agent's load.
+    pub agents: Vec<Agent>,
 }
 
 pub async fn assign(store: &dyn Store, snap: &Snapshot, now: Timestamp) -> Outcome {
@@ -85,5 +89,6 @@ pub async fn assign(store: &dyn Store, snap: &Snapshot, now: Timestamp) -> Outco
             }
         }
     }
+    out.agents = agents;
     out
 }

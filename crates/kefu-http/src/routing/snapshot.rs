@@ -2,7 +2,7 @@
 //! queued conversations grouped into queues, the agents with their load, and
 //! each inbox's routing settings.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use kefu_core::model::{Conversation, Inbox, InboxRoutingSettings, RoutingPolicyKind, parse_skill};
 use kefu_core::store::{RosterEntry, Store};
@@ -163,17 +163,5 @@ fn agent(r: &RosterEntry) -> Agent {
             .filter_map(|s| parse_skill(s))
             .collect::<BTreeMap<String, u8>>(),
         last_assigned_at: m.last_assigned_at,
-    }
-}
-
-impl Snapshot {
-    /// The agents eligible for a group, as they stand now.
-    pub fn agents_for<'a>(&'a self, eligible: &'a [UserId]) -> Vec<Agent> {
-        let wanted: HashSet<&UserId> = eligible.iter().collect();
-        self.agents
-            .iter()
-            .filter(|a| wanted.contains(&a.id))
-            .cloned()
-            .collect()
     }
 }
