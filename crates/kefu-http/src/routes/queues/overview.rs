@@ -117,9 +117,9 @@ pub async fn queue_overview(
             *q.by_priority.entry(w.priority).or_default() += 1;
         }
         q.agents_online = q.agents_online.max(
-            snap.agents_for(&g.eligible)
+            snap.agents
                 .iter()
-                .filter(|a| a.availability == Availability::Online)
+                .filter(|a| a.availability == Availability::Online && g.eligible.contains(&a.id))
                 .count(),
         );
     }
