@@ -62,10 +62,8 @@ impl SlaFacts {
                 }
                 EventType::ConversationResolved => f.resolved_at = Some(at),
                 EventType::ConversationReopened => f.resolved_at = None,
-                EventType::ConversationSnoozed => {
-                    if f.pauses.last().is_none_or(|p| p.1.is_some()) {
-                        f.pauses.push((at, None));
-                    }
+                EventType::ConversationSnoozed if f.pauses.last().is_none_or(|p| p.1.is_some()) => {
+                    f.pauses.push((at, None));
                 }
                 EventType::ConversationUnsnoozed => {
                     if let Some(p) = f.pauses.last_mut().filter(|p| p.1.is_none()) {

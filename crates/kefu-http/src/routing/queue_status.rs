@@ -19,7 +19,10 @@ pub const PRIOR_HANDLE_MS: i64 = 6 * 60 * 1000;
 /// What each waiting customer was last told, so that an unchanged position
 /// is not sent again every round.
 #[derive(Default)]
-pub struct LastSent(Mutex<HashMap<AccountId, HashMap<ConversationId, (usize, Option<i64>)>>>);
+pub struct LastSent(Mutex<HashMap<AccountId, Told>>);
+
+/// Each waiting conversation's (position, estimated wait in seconds).
+type Told = HashMap<ConversationId, (usize, Option<i64>)>;
 
 pub fn publish(hub: &Hub, last: &LastSent, snap: &Snapshot, outcome: &Outcome) {
     let estimator = WaitEstimator::new(PRIOR_HANDLE_MS);

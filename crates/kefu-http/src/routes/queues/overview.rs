@@ -123,7 +123,7 @@ pub async fn queue_overview(
                 .count(),
         );
     }
-    queues.sort_by(|a, b| b.longest_wait_ms.cmp(&a.longest_wait_ms));
+    queues.sort_by_key(|q| std::cmp::Reverse(q.longest_wait_ms));
     let roster = state.store.routing_roster(agent.account_id).await?;
     let agents = roster
         .into_iter()
