@@ -24,40 +24,32 @@ pub(crate) async fn queued_conversations(
     account: AccountId,
     limit: u32,
 ) -> R<Vec<QueuedConversation>> {
-    let queued = sql::query(concat!(
+    // One statement: the last agent comes from a correlated subquery that
+    // the contact index answers with a short range scan, where a query per
+    // waiting conversation made a 10,000-long queue 10,001 round trips
+    // (docs/benchmarks.md, "Routing: the committed claim").
+    let rows = sql::query(concat!(
         "SELECT ",
         conversation_cols!(),
-        " FROM conversations WHERE account_id = $1 AND status = 'queued' \
-         ORDER BY priority DESC, queued_at, id LIMIT CAST($2 AS BIGINT)"
+        ", (SELECT p.assignee_id FROM conversations p WHERE p.account_id = c.account_id \
+         AND p.contact_id = c.contact_id AND p.id <> c.id AND p.assignee_id IS NOT NULL \
+         ORDER BY p.last_activity_at DESC, p.id DESC LIMIT 1) AS last_agent \
+         FROM conversations c WHERE c.account_id = $1 AND c.status = 'queued' \
+         ORDER BY c.priority DESC, c.queued_at, c.id LIMIT CAST($2 AS BIGINT)"
     ))
     .bind(account.0)
     .bind(i64::from(limit))
     .fetch_all(&mut *c)
     .await
-    .map_err(db)?
-    .iter()
-    .map(rows::conversation)
-    .collect::<R<Vec<_>>>()?;
-    let mut out = Vec::with_capacity(queued.len());
-    for conversation in queued {
-        // The contact's index keeps this to a few rows per waiting customer.
-        let last: Option<uuid::Uuid> = sql::query_scalar(
-            "SELECT assignee_id FROM conversations WHERE account_id = $1 AND contact_id = $2 \
-             AND id <> $3 AND assignee_id IS NOT NULL \
-             ORDER BY last_activity_at DESC, id DESC LIMIT 1",
-        )
-        .bind(account.0)
-        .bind(conversation.contact_id.0)
-        .bind(conversation.id.0)
-        .fetch_optional(&mut *c)
-        .await
-        .map_err(db)?;
-        out.push(QueuedConversation {
-            last_agent: last.map(UserId),
-            conversation,
-        });
-    }
-    Ok(out)
+    .map_err(db)?;
+    rows.iter()
+        .map(|row| {
+            Ok(QueuedConversation {
+                conversation: rows::conversation(row)?,
+                last_agent: rows::opt_id(row, "last_agent")?,
+            })
+        })
+        .collect()
 }
 
 /// Accounts with at least one queued conversation (the periodic sweep).

@@ -24,7 +24,7 @@ pub(crate) fn id<T: From<Uuid>>(row: &DbRow, col: &str) -> R<T> {
     get::<Uuid>(row, col).map(T::from)
 }
 
-fn opt_id<T: From<Uuid>>(row: &DbRow, col: &str) -> R<Option<T>> {
+pub(crate) fn opt_id<T: From<Uuid>>(row: &DbRow, col: &str) -> R<Option<T>> {
     Ok(get::<Option<Uuid>>(row, col)?.map(T::from))
 }
 
