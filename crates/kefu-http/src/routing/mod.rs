@@ -9,6 +9,7 @@
 //! pushes positions ([`queue_status`]). Every node may run it at once: a
 //! claim another node already made fails its version check and is dropped.
 
+pub mod handle_time;
 pub mod outside_hours;
 pub mod queue_status;
 pub mod route_account;
@@ -36,6 +37,7 @@ pub struct RoutingService {
     dirty: Mutex<HashSet<AccountId>>,
     wake: Notify,
     positions: queue_status::LastSent,
+    handle_times: handle_time::HandleTimes,
 }
 
 impl RoutingService {
@@ -47,13 +49,15 @@ impl RoutingService {
             dirty: Mutex::default(),
             wake: Notify::new(),
             positions: queue_status::LastSent::default(),
+            handle_times: handle_time::HandleTimes::default(),
         });
         let weak = Arc::downgrade(&service);
         hub.observe(Arc::new(move |e: &Event| {
-            if let Some(s) = weak.upgrade()
-                && moves_a_queue(e)
-            {
-                s.kick(e.account_id);
+            if let Some(s) = weak.upgrade() {
+                s.handle_times.see(e);
+                if moves_a_queue(e) {
+                    s.kick(e.account_id);
+                }
             }
         }));
         service
@@ -114,7 +118,8 @@ impl RoutingService {
         let now = self.clock.now();
         let snap = snapshot::load(&*self.store, account).await?;
         let outcome = route_account::assign(&*self.store, &snap, now).await;
-        queue_status::publish(&self.hub, &self.positions, &snap, &outcome);
+        let estimator = self.handle_times.estimator(account);
+        queue_status::publish(&self.hub, &self.positions, &snap, &outcome, &estimator);
         Ok(())
     }
 }

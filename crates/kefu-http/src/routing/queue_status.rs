@@ -12,10 +12,6 @@ use kefu_routing::{Queue, WaitEstimator};
 use super::route_account::Outcome;
 use super::snapshot::{QueueKey, Snapshot};
 
-/// The handle time estimates start from until Kefu learns an account's own:
-/// six minutes, a common chat handle time.
-pub const PRIOR_HANDLE_MS: i64 = 6 * 60 * 1000;
-
 /// What each waiting customer was last told, so that an unchanged position
 /// is not sent again every round.
 #[derive(Default)]
@@ -24,8 +20,13 @@ pub struct LastSent(Mutex<HashMap<AccountId, Told>>);
 /// Each waiting conversation's (position, estimated wait in seconds).
 type Told = HashMap<ConversationId, (usize, Option<i64>)>;
 
-pub fn publish(hub: &Hub, last: &LastSent, snap: &Snapshot, outcome: &Outcome) {
-    let estimator = WaitEstimator::new(PRIOR_HANDLE_MS);
+pub fn publish(
+    hub: &Hub,
+    last: &LastSent,
+    snap: &Snapshot,
+    outcome: &Outcome,
+    estimator: &WaitEstimator,
+) {
     // One queue per key, across the inboxes that feed it.
     let mut keys: Vec<QueueKey> = Vec::new();
     for g in &snap.groups {
