@@ -128,6 +128,9 @@ pub struct Policy {
     pub bot_enabled: bool,
     /// Team whose queue receives handed-off conversations.
     pub default_team: Option<TeamId>,
+    /// The bot may keep answering while the customer waits in the queue
+    /// (until an agent takes the conversation).
+    pub bot_while_queued: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -341,6 +344,7 @@ pub fn transition(
         },
         Input::BotMessage => match s.status {
             Bot => unchanged(s),
+            Queued if policy.bot_enabled && policy.bot_while_queued => unchanged(s),
             _ => Err(TransitionError::BotNotOwner),
         },
         Input::AgentMessage { internal: true, .. } => unchanged(s),
@@ -550,10 +554,12 @@ mod tests {
             Policy {
                 bot_enabled: true,
                 default_team: None,
+                bot_while_queued: false,
             },
             Policy {
                 bot_enabled: false,
                 default_team: Some(team(9)),
+                bot_while_queued: false,
             },
         ]
     }
@@ -752,6 +758,7 @@ mod tests {
         let p = Policy {
             bot_enabled: true,
             default_team: Some(team(3)),
+            bot_while_queued: false,
         };
         let s = ConversationState::new_bot();
         let t = transition(
@@ -810,6 +817,7 @@ mod tests {
         let p = Policy {
             bot_enabled: false,
             default_team: Some(team(4)),
+            bot_while_queued: false,
         };
         let t = transition(ConversationState::new_bot(), Input::ContactMessage, &p).unwrap();
         assert_eq!(
@@ -933,6 +941,29 @@ mod tests {
             ),
             Err(TransitionError::Resolved)
         );
+    }
+
+    #[test]
+    fn the_bot_speaks_in_the_queue_only_when_the_inbox_allows() {
+        let q = ConversationState {
+            status: Status::Queued,
+            owner: Owner::Queue(None),
+        };
+        let mut p = policies()[0];
+        assert_eq!(
+            transition(q, Input::BotMessage, &p),
+            Err(TransitionError::BotNotOwner)
+        );
+        p.bot_while_queued = true;
+        assert_eq!(transition(q, Input::BotMessage, &p).unwrap().state, q);
+        // Never once an agent has it, nor without a bot at all.
+        let a = ConversationState {
+            status: Status::Assigned,
+            owner: Owner::Agent(agent(A)),
+        };
+        assert!(transition(a, Input::BotMessage, &p).is_err());
+        p.bot_enabled = false;
+        assert!(transition(q, Input::BotMessage, &p).is_err());
     }
 
     #[test]

@@ -153,6 +153,7 @@ impl World {
         Policy {
             bot_enabled: false,
             default_team: Some(self.team),
+            bot_while_queued: false,
         }
     }
 

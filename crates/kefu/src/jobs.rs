@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use kefu_core::model::{Job, Sender};
-use kefu_core::state::{Input, Policy};
+use kefu_core::state::Input;
 use kefu_core::store::Store;
 use kefu_core::{AccountId, Clock, ConversationId, StoreError};
 use kefu_jobs::{JobError, JobHandler, Worker};
@@ -85,10 +85,7 @@ impl JobHandler for Unsnooze {
             .get_inbox(account, conv.inbox_id)
             .await
             .map_err(|e| JobError::Retry(e.to_string()))?;
-        let policy = Policy {
-            bot_enabled: inbox.bot_enabled,
-            default_team: inbox.default_team_id,
-        };
+        let policy = kefu_http::routes::conversations::shared::policy(&inbox);
         match self
             .store
             .apply(

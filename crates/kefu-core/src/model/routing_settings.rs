@@ -67,6 +67,9 @@ pub struct InboxRoutingSettings {
     /// that agent can take it now.
     #[serde(default = "yes")]
     pub sticky: bool,
+    /// The bot keeps answering while the customer waits for an agent.
+    #[serde(default)]
+    pub bot_while_queued: bool,
 }
 
 impl Default for InboxRoutingSettings {
@@ -77,6 +80,7 @@ impl Default for InboxRoutingSettings {
             relax_after_s: two_minutes(),
             skill_rules: Vec::new(),
             sticky: true,
+            bot_while_queued: false,
         }
     }
 }

@@ -300,13 +300,19 @@ impl TurnLocks {
     }
 }
 
+/// The bot speaks in its own conversations and, when the inbox allows it
+/// (`settings.routing.bot_while_queued`), to customers waiting in the queue.
+fn bot_may_speak(inbox: &Inbox, status: Status) -> bool {
+    status == Status::Bot || (status == Status::Queued && shared::policy(inbox).bot_while_queued)
+}
+
 /// Called after a customer's message is stored. Runs the bot's turn in the
 /// background when the bot owns the conversation, so the customer's request
 /// is acknowledged at once and the answer follows over the socket.
 pub fn after_contact_message(state: &AppState, inbox: &Inbox, appended: &Appended) {
     if appended.duplicate
         || !inbox.bot_enabled
-        || appended.conversation.status != Status::Bot
+        || !bot_may_speak(inbox, appended.conversation.status)
         || appended.message.sender.kind != SenderKind::Contact
     {
         return;
@@ -343,7 +349,7 @@ pub async fn take_turn(
     // The customer wrote again before this turn ran, or an agent took over:
     // the bot only speaks while it owns the conversation.
     let current = state.store.get_conversation(account, conversation).await?;
-    if current.status != Status::Bot {
+    if !bot_may_speak(inbox, current.status) {
         return Ok(None);
     }
     let text = message.content.plain_text().unwrap_or("").to_owned();

@@ -740,3 +740,72 @@ async fn an_edit_on_one_node_reaches_the_bot_on_another() {
     })
     .await;
 }
+
+/// Messages after `seq` in the visitor's conversation.
+async fn after_seq(v: &VisitorFixture, seq: i64) -> (Value, Vec<Value>) {
+    let (conv, items) = messages(v).await;
+    let after = items
+        .into_iter()
+        .filter(|m| m["seq"].as_i64().unwrap() > seq)
+        .collect();
+    (conv, after)
+}
+
+both_backends!(
+    the_bot_answers_in_the_queue_only_when_the_inbox_allows,
+    |app| {
+        let t = app.tenant.clone();
+        enable_bot(&app, t.inbox_id).await;
+        let admin = app.admin().await;
+        let ids = seed_kb(&admin).await;
+
+        // By default a queued customer's question waits for a person.
+        let v = visitor(&app, t.inbox_id).await;
+        let (s, b) = v.client.post("/api/v1/widget/handoff", json!({})).await;
+        assert_eq!(
+            (s, b["conversation"]["status"].as_str()),
+            (200, Some("queued")),
+            "{b}"
+        );
+        let seq = v.says("how do I reset my password?").await["message"]["seq"]
+            .as_i64()
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let (conv, after) = after_seq(&v, seq).await;
+        assert_eq!(conv["status"], "queued");
+        assert!(
+            after.iter().all(|m| m["sender"]["kind"] != "bot"),
+            "{after:?}"
+        );
+
+        // Allowed: the bot answers while the customer keeps their place.
+        let (s, b) = admin
+            .patch(
+                &format!("/api/v1/inboxes/{}", t.inbox_id),
+                json!({"settings": {"routing": {"bot_while_queued": true}}}),
+            )
+            .await;
+        assert_eq!(s, 200, "{b}");
+        app.state.inboxes.forget(t.inbox_id);
+        let w = visitor(&app, t.inbox_id).await;
+        let (s, _) = w.client.post("/api/v1/widget/handoff", json!({})).await;
+        assert_eq!(s, 200);
+        let seq = w.says("how do I reset my password?").await["message"]["seq"]
+            .as_i64()
+            .unwrap();
+        let (conv, answer) = eventually("the bot's answer in the queue", || async {
+            let (conv, after) = after_seq(&w, seq).await;
+            let answer = after.into_iter().find(|m| m["sender"]["kind"] == "bot")?;
+            Some((conv, answer))
+        })
+        .await;
+        assert_eq!(conv["status"], "queued");
+        assert_eq!(answer["content"]["type"], "answer", "{answer}");
+        assert_eq!(answer["content"]["source"]["entry_id"], ids["password"]);
+        let (_, c) = w.client.get("/api/v1/widget/conversation").await;
+        assert_eq!(
+            c["queue_position"], 2,
+            "behind the first customer, still waiting"
+        );
+    }
+);

@@ -301,6 +301,7 @@ async fn build_world(app: &TestApp, doc: &Value) -> World {
                     &Policy {
                         bot_enabled: false,
                         default_team: None,
+                        bot_while_queued: false,
                     },
                 )
                 .await
@@ -347,6 +348,7 @@ async fn build_world(app: &TestApp, doc: &Value) -> World {
                 &Policy {
                     bot_enabled: false,
                     default_team: None,
+                    bot_while_queued: false,
                 },
             )
             .await

@@ -185,6 +185,7 @@ async fn queue_positions(cx: Ctx) {
     let teamless = kefu_core::state::Policy {
         bot_enabled: false,
         default_team: None,
+        bot_while_queued: false,
     };
     let mut n = fx.new_conversation(Timestamp::from_millis(1));
     n.inbox_id = other.id;

@@ -132,6 +132,7 @@ impl Fx {
         Policy {
             bot_enabled: true,
             default_team: Some(self.team),
+            bot_while_queued: false,
         }
     }
 
@@ -139,6 +140,7 @@ impl Fx {
         Policy {
             bot_enabled: false,
             default_team: Some(self.team),
+            bot_while_queued: false,
         }
     }
 

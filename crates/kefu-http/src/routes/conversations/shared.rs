@@ -22,6 +22,9 @@ pub fn policy(inbox: &Inbox) -> Policy {
     Policy {
         bot_enabled: inbox.bot_enabled,
         default_team: inbox.default_team_id,
+        // Checked when saved; a bad stored value keeps the bot out of the queue.
+        bot_while_queued: kefu_core::model::InboxRoutingSettings::from_settings(&inbox.settings)
+            .is_ok_and(|s| s.bot_while_queued),
     }
 }
 
