@@ -431,18 +431,24 @@ mod tests {
     }
 
     #[test]
-    fn priorities_without_targets_have_no_clocks() {
+    fn an_escalated_conversation_keeps_its_clocks_and_a_lower_one_has_none() {
         let facts = SlaFacts {
             started_at: Some(t("2026-11-27T09:30:00Z")),
             ..Default::default()
         };
-        let got = sla_status(
-            &facts,
-            &policy(true),
-            Priority::Urgent,
-            &office(),
-            t("2026-11-28T09:30:00Z"),
-        );
-        assert!(got.is_empty());
+        let at = |p| {
+            sla_status(
+                &facts,
+                &policy(true),
+                p,
+                &office(),
+                t("2026-11-28T09:30:00Z"),
+            )
+        };
+        // The policy sets normal's targets only: urgent falls back to them
+        // (a breach escalates, and the breached clock must not vanish).
+        assert_eq!(at(Priority::Urgent), at(Priority::Normal));
+        assert_eq!(at(Priority::Normal).len(), 2);
+        assert!(at(Priority::Low).is_empty());
     }
 }

@@ -136,11 +136,17 @@ impl SlaPolicy {
         Ok(())
     }
 
-    /// The target for a conversation of `priority`, if the policy sets one.
-    /// A non-positive target (from a policy that skipped validation) counts
-    /// as none rather than as instantly breached.
+    /// The target for a conversation of `priority`: the priority's own, or
+    /// when the policy sets none for it, the next lower priority's that has
+    /// one. A conversation escalated past its policy's priorities (an SLA
+    /// breach raises the priority) keeps the clock it had rather than losing
+    /// it. A non-positive target (from a policy that skipped validation)
+    /// counts as none rather than as instantly breached.
     pub fn target(&self, priority: Priority, metric: SlaMetric) -> Option<SlaTarget> {
-        let s = self.targets.of(priority)?.seconds(metric)?;
+        let s = PRIORITIES
+            .iter()
+            .filter(|p| **p <= priority)
+            .find_map(|p| self.targets.of(*p).and_then(|t| t.seconds(metric)))?;
         if s <= 0 {
             return None;
         }
@@ -185,8 +191,12 @@ mod tests {
             (Priority::Urgent, SlaMetric::NextResponse, Some(600_000)),
             (Priority::Urgent, SlaMetric::Resolution, Some(14_400_000)),
             (Priority::High, SlaMetric::FirstResponse, Some(900_000)),
-            (Priority::High, SlaMetric::Resolution, None),
+            // High sets no resolution target: the next lower priority with
+            // one (normal sets none either) gives it: low's week.
+            (Priority::High, SlaMetric::Resolution, Some(604_800_000)),
+            (Priority::High, SlaMetric::NextResponse, None),
             (Priority::Normal, SlaMetric::FirstResponse, None),
+            (Priority::Normal, SlaMetric::Resolution, Some(604_800_000)),
             (Priority::Low, SlaMetric::Resolution, Some(604_800_000)),
             (Priority::Low, SlaMetric::FirstResponse, None),
         ];

@@ -84,7 +84,9 @@ pub async fn new_member(app: &TestApp, tenant: &Tenant, role: Role) -> UserId {
             email: user.email.clone(),
             name: user.name.clone(),
             role,
-            availability: Availability::Online,
+            // Offline: an online member with capacity would be offered the
+            // tests' queued conversations by routing, racing their steps.
+            availability: Availability::Offline,
             capacity: 5,
             skills: vec![],
             channel_capacity: Default::default(),
