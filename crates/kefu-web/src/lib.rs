@@ -33,6 +33,7 @@ const CONSOLE_ROUTES: &[&str] = &[
     "/login",
     "/c/{id}",
     "/canned",
+    "/queues",
     "/admin",
     "/admin/{*rest}",
 ];
@@ -251,7 +252,7 @@ mod tests {
 
     #[tokio::test]
     async fn console_pages_are_html_that_may_not_be_framed() {
-        for path in ["/", "/login", "/c/0192", "/admin/users"] {
+        for path in ["/", "/login", "/c/0192", "/queues", "/admin/users"] {
             let res = get(path).await;
             assert_eq!(res.status(), StatusCode::OK, "{path}");
             assert!(header(&res, header::CONTENT_TYPE).starts_with("text/html"));

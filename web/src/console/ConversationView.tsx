@@ -17,6 +17,7 @@ import {
 import { AttachButton, AttachmentPreview, uploadFile } from "../shared/attachments";
 import { formatTime } from "../shared/dates";
 import { RichText } from "../shared/RichText";
+import { SlaClocks } from "./SlaClocks";
 import type { Me } from "./App";
 import { CannedList, useCannedPicker } from "./CannedPicker";
 import { CollisionWarning } from "./Collision";
@@ -289,6 +290,7 @@ export function ConversationView({
               {conv.team_id && ` · ${t("conv.team")}: ${dir.teamName(conv.team_id) ?? "—"}`}
             </span>
           )}
+          <SlaClocks conversationId={id} subscribe={subscribe} />
           <span className="spacer" />
           {conv && conv.status !== "resolved" && (
             <button type="button" onClick={() => void resolve()} data-testid="resolve">

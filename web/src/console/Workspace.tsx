@@ -9,6 +9,7 @@ import { Admin } from "./admin/Admin";
 import { CannedResponses } from "./admin/CannedResponses";
 import type { Me } from "./App";
 import { ConversationView } from "./ConversationView";
+import { Queues } from "./Queues";
 import { DirectoryProvider, useDirectory } from "./directory";
 import { ShortcutHelp } from "./ShortcutHelp";
 import { useNotifications } from "./notify";
@@ -185,6 +186,11 @@ function Shell({ me, onLogout }: { me: Me; onLogout: () => void }) {
             </NavLink>
           )}
           {canAdmin && (
+            <NavLink to="/queues" data-testid="nav-queues">
+              {t("nav.queues")}
+            </NavLink>
+          )}
+          {canAdmin && (
             <NavLink to="/admin" data-testid="nav-admin">
               {t("nav.admin")}
             </NavLink>
@@ -239,6 +245,7 @@ function Shell({ me, onLogout }: { me: Me; onLogout: () => void }) {
             </main>
           }
         />
+        <Route path="/queues" element={<Queues me={me} subscribe={subscribe} />} />
         <Route path="*" element={<ConsoleView me={me} subscribe={subscribe} watch={watch} />} />
       </Routes>
       {help && <ShortcutHelp onClose={() => setHelp(false)} />}
