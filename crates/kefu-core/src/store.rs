@@ -175,6 +175,9 @@ pub struct Claim {
     pub agent: UserId,
     pub expected_version: Option<i64>,
     pub check_capacity: bool,
+    /// A transfer to the agent (recorded as `conversation.transferred`, with
+    /// this public notice for the customer) rather than an assignment.
+    pub transfer_notice: Option<MessageContent>,
     pub policy: Policy,
     pub actor: Sender,
     pub now: Timestamp,

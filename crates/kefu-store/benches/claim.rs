@@ -164,6 +164,7 @@ impl World {
             agent,
             expected_version: Some(version),
             check_capacity: true,
+            transfer_notice: None,
             policy: self.policy(),
             actor: Sender::system(),
             now: Timestamp::now(),

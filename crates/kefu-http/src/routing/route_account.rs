@@ -60,6 +60,7 @@ pub async fn assign(store: &dyn Store, snap: &Snapshot, now: Timestamp) -> Outco
                 agent: d.agent,
                 expected_version: Some(conv.version),
                 check_capacity: true,
+                transfer_notice: None,
                 policy: policy(&group.inbox),
                 actor: Sender::system(),
                 now,

@@ -153,7 +153,31 @@ both_backends!(queue_moves_live_and_capacity_holds, |app| {
         (409, "agent_at_capacity"),
         "{b}"
     );
+    // Nor transfer one to them: refused whole, no notice written.
+    let (s, b) = admin
+        .post(
+            &format!("/api/v1/conversations/{c3}/transfer"),
+            json!({"agent_id": t.agent_id, "note": "please take this"}),
+        )
+        .await;
+    assert_eq!(
+        (s, error_code(&b).as_str()),
+        (409, "agent_at_capacity"),
+        "{b}"
+    );
     assert_eq!(status_of(&agent, &c3).await["status"], "queued");
+    let (_, msgs) = admin
+        .get(&format!("/api/v1/conversations/{c3}/messages?limit=50"))
+        .await;
+    assert!(
+        msgs["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["content"]["code"] != "conversation_transferred"
+                && m["content"]["text"] != "please take this"),
+        "{msgs}"
+    );
 
     // A slot frees: the next in line is offered at once.
     resolve(&agent, &c1).await;

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use kefu_core::model::{ChannelKind, Member};
-use kefu_core::state::{Input, Status};
+use kefu_core::state::{Input, Status, TransferTarget};
 use kefu_core::store::{Applied, Claim, QueuedConversation, RosterEntry};
 use kefu_core::{AccountId, InboxId, StoreError, TeamId, UserId};
 
@@ -180,14 +180,21 @@ pub(crate) async fn claim_conversation(c: &mut Conn, claim: &Claim) -> R<Applied
             return Err(StoreError::AtCapacity);
         }
     }
-    let applied = super::conversations::apply(
+    let input = match claim.transfer_notice {
+        Some(_) => Input::Transfer {
+            to: TransferTarget::Agent(claim.agent),
+        },
+        None => Input::Assign { agent: claim.agent },
+    };
+    let applied = super::conversations::apply_noted(
         c,
         claim.account_id,
         claim.conversation_id,
-        Input::Assign { agent: claim.agent },
+        input,
         claim.actor,
         &claim.policy,
         claim.expected_version,
+        claim.transfer_notice.as_ref(),
         claim.now,
     )
     .await?;

@@ -26,6 +26,7 @@ fn claim(fx: &Fx, c: &Conversation, agent: UserId) -> Claim {
         agent,
         expected_version: Some(c.version),
         check_capacity: true,
+        transfer_notice: None,
         policy: fx.no_bot(),
         actor: Sender::system(),
         now: Timestamp::now(),

@@ -97,6 +97,7 @@ pub async fn assign_conversation(
                     agent: user,
                     expected_version: expected,
                     check_capacity: true,
+                    transfer_notice: None,
                     policy: policy(&inbox),
                     actor: agent.actor(),
                     now: state.clock.now(),

@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::State;
 use kefu_core::model::{Conversation, MessageContent, MessageVisibility, Role};
 use kefu_core::state::{Input, TransferTarget};
-use kefu_core::store::NewMessage;
+use kefu_core::store::{Claim, NewMessage};
 use kefu_core::{ConversationId, MessageId, TeamId, UserId};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -50,7 +50,7 @@ pub struct TransferBody {
         (status = 200, description = "The conversation after the transfer", body = Conversation),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 404, description = "No such conversation in an inbox you can see", body = ErrorBody),
-        (status = 409, description = "`assigned_to_other_agent`, `conversation_resolved`, `version_conflict`", body = ErrorBody),
+        (status = 409, description = "`assigned_to_other_agent`, `agent_at_capacity`, `conversation_resolved`, `version_conflict`", body = ErrorBody),
         (status = 422, description = "Invalid target or note", body = ErrorBody),
     ),
     security(("session" = []), ("bearer" = []))
@@ -99,20 +99,42 @@ pub async fn transfer_conversation(
     }
     let policy = policy(&inbox);
     let now = state.clock.now();
-    // The move and the customer's notice are one unit of work.
-    let applied = state
-        .store
-        .apply_noted(
-            agent.account_id,
-            conv.id,
-            Input::Transfer { to: target },
-            agent.actor(),
-            &policy,
-            &MessageContent::system_coded(TRANSFER_CODE, TRANSFER_NOTE),
-            expected,
-            now,
-        )
-        .await?;
+    let notice = MessageContent::system_coded(TRANSFER_CODE, TRANSFER_NOTE);
+    // The move and the customer's notice are one unit of work; a transfer
+    // to an agent also counts against their capacity, checked in it.
+    let applied = match target {
+        TransferTarget::Agent(to) => {
+            state
+                .store
+                .claim_conversation(&Claim {
+                    account_id: agent.account_id,
+                    conversation_id: conv.id,
+                    agent: to,
+                    expected_version: expected,
+                    check_capacity: true,
+                    transfer_notice: Some(notice),
+                    policy,
+                    actor: agent.actor(),
+                    now,
+                })
+                .await?
+        }
+        TransferTarget::Team(_) => {
+            state
+                .store
+                .apply_noted(
+                    agent.account_id,
+                    conv.id,
+                    Input::Transfer { to: target },
+                    agent.actor(),
+                    &policy,
+                    &notice,
+                    expected,
+                    now,
+                )
+                .await?
+        }
+    };
     let mut conversation = applied.conversation;
     if let Some(content) = note {
         // Notes never change the state, so this cannot conflict with the
