@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use kefu_core::model::{Conversation, Inbox, InboxRoutingSettings, RoutingPolicyKind, parse_skill};
-use kefu_core::store::{RosterEntry, Store};
+use kefu_core::store::{QueuedConversation, RosterEntry, Store};
 use kefu_core::{AccountId, ConversationId, InboxId, StoreError, TeamId, UserId};
 use kefu_routing::{Agent, Queue, RoutingPolicy, SkillRequirement, Waiting};
 
@@ -54,20 +54,49 @@ pub struct Snapshot {
 pub async fn load(store: &dyn Store, account: AccountId) -> Result<Snapshot, StoreError> {
     let queued = store.queued_conversations(account, MAX_QUEUE).await?;
     if queued.is_empty() {
-        return Ok(Snapshot {
+        return Ok(Snapshot::empty(account));
+    }
+    let roster = store.routing_roster(account).await?;
+    build(store, account, queued, &roster).await
+}
+
+/// [`load`] for a caller that has read the roster already (the supervisors'
+/// view shows it too), so it is not read twice.
+pub async fn load_with_roster(
+    store: &dyn Store,
+    account: AccountId,
+    roster: &[RosterEntry],
+) -> Result<Snapshot, StoreError> {
+    let queued = store.queued_conversations(account, MAX_QUEUE).await?;
+    if queued.is_empty() {
+        return Ok(Snapshot::empty(account));
+    }
+    build(store, account, queued, roster).await
+}
+
+impl Snapshot {
+    fn empty(account: AccountId) -> Self {
+        Self {
             account,
             groups: Vec::new(),
             agents: Vec::new(),
             conversations: HashMap::new(),
-        });
+        }
     }
+}
+
+async fn build(
+    store: &dyn Store,
+    account: AccountId,
+    queued: Vec<QueuedConversation>,
+    roster: &[RosterEntry],
+) -> Result<Snapshot, StoreError> {
     let inboxes: HashMap<InboxId, Inbox> = store
         .list_inboxes(account)
         .await?
         .into_iter()
         .map(|i| (i.id, i))
         .collect();
-    let roster = store.routing_roster(account).await?;
     let mut groups: Vec<Group> = Vec::new();
     let mut index: HashMap<(QueueKey, InboxId), usize> = HashMap::new();
     let mut conversations = HashMap::with_capacity(queued.len());
@@ -90,7 +119,7 @@ pub async fn load(store: &dyn Store, account: AccountId) -> Result<Snapshot, Sto
             groups.push(Group {
                 key,
                 inbox: inbox.clone(),
-                eligible: eligible(&roster, key, inbox),
+                eligible: eligible(roster, key, inbox),
                 settings,
                 queue: Queue::default(),
             });

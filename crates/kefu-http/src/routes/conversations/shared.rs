@@ -22,9 +22,13 @@ pub fn policy(inbox: &Inbox) -> Policy {
     Policy {
         bot_enabled: inbox.bot_enabled,
         default_team: inbox.default_team_id,
-        // Checked when saved; a bad stored value keeps the bot out of the queue.
-        bot_while_queued: kefu_core::model::InboxRoutingSettings::from_settings(&inbox.settings)
-            .is_ok_and(|s| s.bot_while_queued),
+        // Read straight from the settings (checked when saved): this runs on
+        // every message, where parsing all routing settings would be waste.
+        bot_while_queued: inbox
+            .settings
+            .pointer("/routing/bot_while_queued")
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(false),
     }
 }
 

@@ -76,7 +76,8 @@ pub async fn queue_overview(
 ) -> ApiResult<Json<QueueOverview>> {
     agent.require(Role::Supervisor)?;
     let now = state.clock.now();
-    let snap = snapshot::load(&*state.store, agent.account_id).await?;
+    let roster = state.store.routing_roster(agent.account_id).await?;
+    let snap = snapshot::load_with_roster(&*state.store, agent.account_id, &roster).await?;
     let teams: HashMap<TeamId, String> = state
         .store
         .list_teams(agent.account_id)
@@ -124,7 +125,6 @@ pub async fn queue_overview(
         );
     }
     queues.sort_by_key(|q| std::cmp::Reverse(q.longest_wait_ms));
-    let roster = state.store.routing_roster(agent.account_id).await?;
     let agents = roster
         .into_iter()
         .filter(|r| r.member.capacity > 0 || !r.open.is_empty())
