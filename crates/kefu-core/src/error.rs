@@ -49,6 +49,12 @@ pub enum StoreError {
     /// (in total or on the conversation's channel) allows.
     #[error("the agent is at capacity")]
     AtCapacity,
+    /// The ticket is closed for good: nothing more changes on it.
+    #[error("the ticket is closed")]
+    Closed,
+    /// A ticket cannot be solved or closed while these required fields are empty.
+    #[error("required ticket fields are empty: {}", .0.join(", "))]
+    RequiredFieldsMissing(Vec<String>),
     #[error("database unavailable: {0}")]
     Unavailable(String),
     #[error("database error: {0}")]
@@ -63,6 +69,8 @@ impl StoreError {
             Self::VersionConflict(_) => "version_conflict",
             Self::Domain(e) => e.code(),
             Self::AtCapacity => "agent_at_capacity",
+            Self::Closed => "ticket_closed",
+            Self::RequiredFieldsMissing(_) => "required_fields_missing",
             Self::Unavailable(_) => "service_unavailable",
             Self::Database(_) => "internal_error",
         }

@@ -3,6 +3,8 @@
 //! unit of work: state change, message, events and idempotency key commit
 //! together or not at all.
 
+use std::collections::BTreeMap;
+
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
@@ -47,6 +49,12 @@ pub struct ConversationFilter {
     pub kind: Option<ConversationKind>,
     pub updated_since: Option<Timestamp>,
     pub visible_inboxes: Option<Vec<InboxId>>,
+    /// Only tickets in this status.
+    pub ticket_status: Option<TicketStatus>,
+    /// Only conversations the contact started: chats, and chats that became
+    /// tickets (not tickets agents opened for them), and none closed. The
+    /// customer's next message lands in these.
+    pub contact_facing: bool,
 }
 
 /// A page request: opaque cursor from the previous page, and a size.
@@ -66,6 +74,11 @@ pub struct NewConversation {
     pub priority: Priority,
     pub subject: Option<String>,
     pub labels: Vec<String>,
+    pub ticket_type: Option<TicketType>,
+    /// Checked against the account's ticket fields.
+    pub custom_fields: BTreeMap<String, serde_json::Value>,
+    /// Links the new conversation as a follow-up of this one, in the same unit.
+    pub follow_up_of: Option<ConversationId>,
     pub actor: Sender,
     pub now: Timestamp,
 }
@@ -124,6 +137,11 @@ pub struct ConversationPatch {
     pub labels: Option<Vec<String>>,
     pub priority: Option<Priority>,
     pub subject: Option<Option<String>>,
+    /// Tickets only; `Some(None)` clears it.
+    pub ticket_type: Option<Option<TicketType>>,
+    /// Changed custom fields (`null` clears one), merged into the current
+    /// values and checked against the account's definitions under the lock.
+    pub custom_fields: Option<BTreeMap<String, serde_json::Value>>,
 }
 
 /// Filters for listing knowledge-base entries; all of them must hold.
@@ -378,6 +396,63 @@ pub trait Store: Send + Sync + 'static {
     async fn routing_roster(&self, account: AccountId) -> StoreResult<Vec<RosterEntry>>;
     /// Commits an assignment decided by routing or by a person (see [`Claim`]).
     async fn claim_conversation(&self, claim: &Claim) -> StoreResult<Applied>;
+    /// Turns a chat into a ticket in place: history, owner and clocks stay;
+    /// `conversation.converted` records why (`reason`, e.g. `agent`,
+    /// `outside_hours`). A ticket already is one (error `Conflict`).
+    async fn convert_to_ticket(
+        &self,
+        account: AccountId,
+        id: ConversationId,
+        ticket_type: Option<TicketType>,
+        reason: &str,
+        actor: Sender,
+        now: Timestamp,
+    ) -> StoreResult<Applied>;
+    /// Moves a ticket to a ticket status through the state machine
+    /// ([`TicketStatus::plan`]) in one unit of work; solving and closing
+    /// need the account's required fields filled. Closing is final.
+    async fn set_ticket_status(
+        &self,
+        account: AccountId,
+        id: ConversationId,
+        target: TicketStatus,
+        actor: Sender,
+        policy: &Policy,
+        now: Timestamp,
+    ) -> StoreResult<Applied>;
+    /// The account's custom ticket fields, in their display order.
+    async fn ticket_fields(&self, account: AccountId) -> StoreResult<Vec<TicketField>>;
+    /// Replaces the account's ticket fields (values on tickets stay).
+    async fn replace_ticket_fields(
+        &self,
+        account: AccountId,
+        fields: &[TicketField],
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    /// Links two conversations of the account; `conversation.linked` is
+    /// recorded on both. Linking a pair already linked (either way) is a
+    /// `Conflict`.
+    async fn link_conversations(
+        &self,
+        account: AccountId,
+        link: &ConversationLink,
+        actor: Sender,
+    ) -> StoreResult<Vec<Event>>;
+    /// Removes the link between two conversations, whichever holds it.
+    async fn unlink_conversations(
+        &self,
+        account: AccountId,
+        a: ConversationId,
+        b: ConversationId,
+        actor: Sender,
+        now: Timestamp,
+    ) -> StoreResult<Vec<Event>>;
+    /// Every link from or to the conversation, oldest first.
+    async fn conversation_links(
+        &self,
+        account: AccountId,
+        id: ConversationId,
+    ) -> StoreResult<Vec<ConversationLink>>;
     async fn patch_conversation(
         &self,
         account: AccountId,
@@ -467,15 +542,15 @@ pub trait Store: Send + Sync + 'static {
 
     // Messages
     async fn append_message(&self, new: &NewMessage, policy: &Policy) -> StoreResult<Appended>;
-    /// Appends a contact's message to their newest conversation of `kind`
-    /// in `inbox` (`new.conversation_id` is ignored), found inside the same
-    /// unit of work, so a customer's message costs one trip to the store.
-    /// `None` when the contact has no such conversation yet.
+    /// Appends a contact's message to their newest contact-facing
+    /// conversation in `inbox` (a chat or a chat turned ticket, not closed:
+    /// see `ConversationFilter::contact_facing`; `new.conversation_id` is
+    /// ignored), found inside the same unit of work, so a customer's message
+    /// costs one trip to the store. `None` when there is none yet.
     async fn append_to_latest(
         &self,
         inbox: InboxId,
         contact: ContactId,
-        kind: ConversationKind,
         new: &NewMessage,
         policy: &Policy,
     ) -> StoreResult<Option<Appended>>;

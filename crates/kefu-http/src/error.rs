@@ -112,6 +112,15 @@ impl From<StoreError> for ApiError {
                 "agent_at_capacity",
                 "the agent already holds as many conversations as their capacity allows",
             ),
+            StoreError::Closed => Self::conflict(
+                "ticket_closed",
+                "the ticket is closed; open a follow-up instead",
+            ),
+            StoreError::RequiredFieldsMissing(_) => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "required_fields_missing",
+                e.to_string(),
+            ),
             StoreError::Domain(d) => d.into(),
             StoreError::Unavailable(msg) => {
                 tracing::error!(error = %msg, "database unavailable");

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { api, errorText, type Contact, type Conversation, type Page } from "../shared/api";
@@ -17,7 +17,7 @@ const PAGE_SIZE = 200;
  * other conversations are found among the most recent ones the agent can
  * see (at most SCAN_PAGES × PAGE_SIZE), which the panel says.
  */
-export function ContactPanel({ contactId, conversationId }: { contactId: string; conversationId: string }) {
+export function ContactPanel({ contactId, conversationId, children }: { contactId: string; conversationId: string; children?: ReactNode }) {
   const { t, i18n } = useTranslation();
   const dir = useDirectory();
   const [contact, setContact] = useState<Contact | null>(null);
@@ -63,6 +63,7 @@ export function ContactPanel({ contactId, conversationId }: { contactId: string;
   const attrs = contact ? Object.entries(contact.attributes ?? {}) : [];
   return (
     <aside className="contact-panel" data-testid="contact-panel" aria-labelledby="contact-title" tabIndex={0}>
+      {children}
       <h2 id="contact-title">{t("contact.title")}</h2>
       {error && (
         <p role="alert" className="error">

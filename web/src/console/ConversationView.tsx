@@ -22,6 +22,7 @@ import type { Me } from "./App";
 import { CannedList, useCannedPicker } from "./CannedPicker";
 import { CollisionWarning } from "./Collision";
 import { ContactPanel } from "./ContactPanel";
+import { TicketPanel } from "./TicketPanel";
 import { useDirectory } from "./directory";
 import { EmojiPicker } from "./EmojiPicker";
 import type { AgentEvent } from "./socket";
@@ -549,7 +550,11 @@ export function ConversationView({
           </span>
         </form>
       </section>
-      {conv && <ContactPanel contactId={conv.contact_id} conversationId={conv.id} />}
+      {conv && (
+        <ContactPanel contactId={conv.contact_id} conversationId={conv.id}>
+          <TicketPanel conv={conv} onChange={setConv} />
+        </ContactPanel>
+      )}
     </div>
   );
 }

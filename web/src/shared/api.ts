@@ -192,6 +192,26 @@ export interface Conversation {
   created_at: Timestamp;
   updated_at: Timestamp;
   last_activity_at: Timestamp;
+  kind?: "chat" | "ticket";
+  ticket_type?: TicketType | null;
+  /** Derived from the status: tickets only. */
+  ticket_status?: TicketStatus | null;
+  custom_fields?: Record<string, unknown>;
+  converted_at?: Timestamp | null;
+  closed_at?: Timestamp | null;
+}
+
+export type TicketType = "question" | "incident" | "problem" | "task";
+export type TicketStatus = "open" | "pending" | "solved" | "closed";
+export type TicketFieldType = "text" | "number" | "select" | "checkbox" | "date";
+
+/** One of the account's custom ticket fields (GET /api/v1/ticket_fields). */
+export interface TicketField {
+  key: string;
+  label: string;
+  type: TicketFieldType;
+  options?: string[];
+  required?: boolean;
 }
 
 export function toDate(t: Timestamp): Date {

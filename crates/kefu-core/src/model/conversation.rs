@@ -1,5 +1,10 @@
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use utoipa::ToSchema;
+
+use super::TicketStatus;
 
 use crate::state::{ConversationState, Owner, Status};
 use crate::{AccountId, ContactId, ConversationId, InboxId, TeamId, Timestamp, UserId};
@@ -23,6 +28,38 @@ impl ConversationKind {
         match s {
             "chat" => Some(Self::Chat),
             "ticket" => Some(Self::Ticket),
+            _ => None,
+        }
+    }
+}
+
+/// What a ticket is about, in the four kinds helpdesks share: a question,
+/// an incident (something broke for this customer), a problem (the cause
+/// behind several incidents) and a task (work to do by a date).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketType {
+    Question,
+    Incident,
+    Problem,
+    Task,
+}
+
+impl TicketType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Question => "question",
+            Self::Incident => "incident",
+            Self::Problem => "problem",
+            Self::Task => "task",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "question" => Some(Self::Question),
+            "incident" => Some(Self::Incident),
+            "problem" => Some(Self::Problem),
+            "task" => Some(Self::Task),
             _ => None,
         }
     }
@@ -76,6 +113,23 @@ pub struct Conversation {
     /// within a priority is by this time.
     #[serde(default)]
     pub queued_at: Option<Timestamp>,
+    /// Tickets only: what the ticket is about.
+    #[serde(default)]
+    pub ticket_type: Option<TicketType>,
+    /// Values of the account's custom ticket fields, by key.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub custom_fields: BTreeMap<String, Value>,
+    /// Tickets only: open, pending, solved or closed, derived from `status`
+    /// and `closed_at` (see [`TicketStatus`]).
+    #[serde(default)]
+    pub ticket_status: Option<TicketStatus>,
+    /// When a chat became a ticket.
+    #[serde(default)]
+    pub converted_at: Option<Timestamp>,
+    /// When a ticket was closed for good.
+    #[serde(default)]
+    pub closed_at: Option<Timestamp>,
     /// Sequence number of the conversation's latest event.
     pub last_seq: i64,
     /// Optimistic-concurrency version, bumped by every change.
@@ -86,6 +140,18 @@ pub struct Conversation {
 }
 
 impl Conversation {
+    /// Recomputes the derived `ticket_status`; every change of kind, status
+    /// or closing calls it before the conversation is shown or recorded.
+    pub fn refresh_ticket_status(&mut self) {
+        self.ticket_status = (self.kind == ConversationKind::Ticket)
+            .then(|| TicketStatus::of(self.status, self.closed_at.is_some()));
+    }
+
+    /// A closed ticket takes no more changes or messages.
+    pub fn is_closed(&self) -> bool {
+        self.closed_at.is_some()
+    }
+
     pub fn state(&self) -> ConversationState {
         ConversationState {
             status: self.status,

@@ -14,6 +14,7 @@ mod job;
 mod kb;
 mod message;
 mod routing_settings;
+mod ticket;
 mod token;
 mod user;
 
@@ -30,5 +31,6 @@ pub use job::*;
 pub use kb::*;
 pub use message::*;
 pub use routing_settings::*;
+pub use ticket::*;
 pub use token::*;
 pub use user::*;

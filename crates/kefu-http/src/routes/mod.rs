@@ -11,6 +11,7 @@ pub mod kb;
 pub mod queues;
 pub mod realtime;
 pub mod system;
+pub mod tickets;
 pub mod widget;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -26,6 +27,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(bot::router())
         .merge(kb::router())
         .merge(conversations::router())
+        .merge(tickets::router())
         .merge(queues::router())
         .merge(attachments::router())
         .merge(widget::router())

@@ -2,7 +2,11 @@
 //! waits for the opening (routing offers nothing from a closed inbox), and
 //! the customer is told when that is, in the inbox's words when it has
 //! them (`settings.outside_hours_message`, where `{{opens_at}}` stands for
-//! the next opening in the inbox's time zone).
+//! the next opening in the inbox's time zone). With
+//! `settings.outside_hours_action: "ticket"` the chat also becomes a ticket
+//! (`conversation.converted`, reason `outside_hours`): the customer need not
+//! wait on the page, the team answers it as a ticket when it opens, and the
+//! customer's next message still lands in it.
 
 use std::sync::Arc;
 
@@ -10,7 +14,7 @@ use kefu_core::calendar::BusinessHours;
 use kefu_core::event::{Event, EventType};
 use kefu_core::model::{Inbox, MessageContent, MessageVisibility, Sender};
 use kefu_core::store::{NewMessage, Store};
-use kefu_core::{Clock, MessageId, StoreError, Timestamp};
+use kefu_core::{Clock, CoreError, MessageId, StoreError, Timestamp};
 use kefu_realtime::Hub;
 
 use crate::inbox_cache::InboxCache;
@@ -19,6 +23,33 @@ use crate::routes::conversations::shared::policy;
 pub const CODE: &str = "outside_business_hours";
 const DEFAULT_MESSAGE: &str =
     "We are closed right now. We open again {{opens_at}} and will answer you then.";
+const DEFAULT_TICKET_MESSAGE: &str = "We are closed right now, so we have made your request a \
+     ticket. We open again {{opens_at}} and will answer you here then; you need not wait.";
+
+/// What happens to a conversation that joins the queue while the inbox is
+/// closed (`settings.outside_hours_action`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Action {
+    /// It waits in the queue for the opening.
+    #[default]
+    Wait,
+    /// It becomes a ticket (and still waits for the opening to be routed).
+    Ticket,
+}
+
+impl Action {
+    pub fn from_settings(settings: &serde_json::Value) -> Result<Self, CoreError> {
+        match settings.get("outside_hours_action") {
+            None | Some(serde_json::Value::Null) => Ok(Self::Wait),
+            Some(v) if v == "wait" => Ok(Self::Wait),
+            Some(v) if v == "ticket" => Ok(Self::Ticket),
+            Some(_) => Err(CoreError::invalid(
+                "settings.outside_hours_action",
+                "`wait` or `ticket`",
+            )),
+        }
+    }
+}
 
 /// Whether the inbox's calendar says it is closed at `now` (an inbox
 /// without business hours is always open).
@@ -44,18 +75,24 @@ pub fn notice(inbox: &Inbox, now: Timestamp) -> Option<String> {
             ))
         })
         .unwrap_or_else(|| "later".into());
+    let default = match Action::from_settings(&inbox.settings).unwrap_or_default() {
+        Action::Wait => DEFAULT_MESSAGE,
+        Action::Ticket => DEFAULT_TICKET_MESSAGE,
+    };
     let template = inbox
         .settings
         .get("outside_hours_message")
         .and_then(|v| v.as_str())
         .filter(|s| !s.trim().is_empty())
-        .unwrap_or(DEFAULT_MESSAGE);
+        .unwrap_or(default);
     Some(template.replace("{{opens_at}}", &opens_at))
 }
 
 /// Watches for conversations joining a queue and tells their customers
-/// when the inbox is closed. Each node sees each event; the message's
-/// idempotency key (the event's id) makes it appear once.
+/// when the inbox is closed (and makes chats tickets when the inbox says
+/// so). Each node sees each event; the message's idempotency key (the
+/// event's id) makes it appear once, and a chat converts once (a second
+/// conversion is refused as a conflict).
 pub fn observe(hub: &Hub, store: Arc<dyn Store>, inboxes: Arc<InboxCache>, clock: Arc<dyn Clock>) {
     hub.observe(Arc::new(move |e: &Event| {
         if e.kind != EventType::ConversationStatusChanged || e.data["to"] != "queued" {
@@ -73,6 +110,22 @@ pub fn observe(hub: &Hub, store: Arc<dyn Store>, inboxes: Arc<InboxCache>, clock
                 let Some(text) = notice(&inbox, at) else {
                     return Ok::<(), StoreError>(());
                 };
+                if Action::from_settings(&inbox.settings).unwrap_or_default() == Action::Ticket {
+                    let converted = store
+                        .convert_to_ticket(
+                            account,
+                            conv,
+                            None,
+                            "outside_hours",
+                            Sender::system(),
+                            clock.now(),
+                        )
+                        .await;
+                    match converted {
+                        Ok(_) | Err(StoreError::Conflict(_)) => {}
+                        Err(e) => return Err(e),
+                    }
+                }
                 store
                     .append_message(
                         &NewMessage {

@@ -13,4 +13,5 @@ mod realtime;
 mod routing;
 mod sla;
 mod tenants;
+mod tickets;
 mod widget;

@@ -110,6 +110,9 @@ mod jobs {
 mod routing {
     include!("../shared/routing.rs");
 }
+mod tickets {
+    include!("../shared/tickets.rs");
+}
 mod listener;
 mod stream;
 

@@ -3,7 +3,9 @@
 // Included into `sqlite::conversations` and `postgres::conversations`.
 
 use kefu_core::event::{Event, EventType, NewEvent, event_for_effect};
-use kefu_core::model::{Conversation, MessageContent, Sender, csat_enabled, csat_text};
+use kefu_core::model::{
+    Conversation, ConversationKind, MessageContent, Sender, TicketStatus, csat_enabled, csat_text,
+};
 use kefu_core::page::{Keyset, Page};
 use kefu_core::state::{Effect, Input, Owner, Policy, Status, Transition, transition};
 use kefu_core::store::{
@@ -59,6 +61,12 @@ pub(crate) async fn create_conversation(c: &mut Conn, new: &NewConversation) -> 
     // only say "some reference", and also keep other accounts' rows out.
     super::directory::get_inbox(c, new.account_id, new.inbox_id).await?;
     super::contacts::get_contact(c, new.account_id, new.contact_id).await?;
+    let custom_fields = if new.custom_fields.is_empty() {
+        Default::default()
+    } else {
+        let defs = super::tickets::ticket_fields(c, new.account_id).await?;
+        kefu_core::model::merge_custom_fields(&Default::default(), &new.custom_fields, &defs)?
+    };
     // Every conversation starts with the bot; with no bot the first contact
     // message hands it to the queue through the state machine.
     let mut conv = Conversation {
@@ -75,17 +83,24 @@ pub(crate) async fn create_conversation(c: &mut Conn, new: &NewConversation) -> 
         subject: new.subject.clone(),
         snoozed_until: None,
         queued_at: None,
+        ticket_type: new.ticket_type,
+        custom_fields,
+        ticket_status: None,
+        converted_at: None,
+        closed_at: None,
         last_seq: 0,
         version: 1,
         created_at: new.now,
         updated_at: new.now,
         last_activity_at: new.now,
     };
+    conv.refresh_ticket_status();
     sql::query(
         "INSERT INTO conversations (account_id, id, inbox_id, contact_id, kind, status, \
          assignee_id, team_id, priority, labels, subject, snoozed_until, last_seq, version, \
-         created_at, updated_at, last_activity_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, NULL, NULL, $7, $8, $9, NULL, 1, 1, $10, $10, $10)",
+         created_at, updated_at, last_activity_at, ticket_type, custom_fields) \
+         VALUES ($1, $2, $3, $4, $5, $6, NULL, NULL, $7, $8, $9, NULL, 1, 1, $10, $10, $10, \
+         $11, $12)",
     )
     .bind(conv.account_id.0)
     .bind(conv.id.0)
@@ -97,6 +112,8 @@ pub(crate) async fn create_conversation(c: &mut Conn, new: &NewConversation) -> 
     .bind(to_json(&conv.labels)?)
     .bind(&conv.subject)
     .bind(new.now.0)
+    .bind(conv.ticket_type.map(|t| t.as_str()))
+    .bind(to_json(&conv.custom_fields)?)
     .execute(&mut *c)
     .await
     .map_err(refs("inbox or contact", "conversation"))?;
@@ -106,9 +123,21 @@ pub(crate) async fn create_conversation(c: &mut Conn, new: &NewConversation) -> 
     let data = json!({ "conversation": to_value(&snapshot)? });
     let event = NewEvent::new(EventType::ConversationCreated, new.actor, data);
     let event = insert_event(c, new.account_id, Some(&mut conv), &event, new.now).await?;
+    let mut events = vec![event];
+    if let Some(original) = new.follow_up_of {
+        let link = kefu_core::model::ConversationLink {
+            from: conv.id,
+            to: original,
+            kind: kefu_core::model::LinkKind::FollowUp,
+            created_at: new.now,
+        };
+        events.append(&mut super::tickets::link(c, new.account_id, &link, new.actor).await?);
+        // Linking recorded an event on it: read back its sequence and version.
+        conv = get_conversation(c, new.account_id, conv.id).await?;
+    }
     Ok(Applied {
         conversation: conv,
-        events: vec![event],
+        events,
     })
 }
 
@@ -151,6 +180,18 @@ pub(crate) async fn list_conversations(
     }
     if let Some(k) = f.kind {
         q.push(" AND kind = ").push_bind(k.as_str());
+    }
+    if let Some(t) = f.ticket_status {
+        q.push(" AND kind = 'ticket' AND ");
+        q.push(match t {
+            TicketStatus::Open => "status IN ('bot', 'queued', 'assigned')",
+            TicketStatus::Pending => "status = 'snoozed'",
+            TicketStatus::Solved => "status = 'resolved' AND closed_at IS NULL",
+            TicketStatus::Closed => "closed_at IS NOT NULL",
+        });
+    }
+    if f.contact_facing {
+        q.push(" AND (kind = 'chat' OR converted_at IS NOT NULL) AND closed_at IS NULL");
     }
     if let Some(t) = f.updated_since {
         q.push(" AND updated_at >= ").push_bind(t.0);
@@ -212,7 +253,7 @@ pub(crate) fn adopt(conv: &mut Conversation, t: &Transition, now: Timestamp) {
     }
     if conv.status != Status::Snoozed {
         conv.snoozed_until = None;
-    }
+    }    conv.refresh_ticket_status();
 }
 
 /// Records a transition's effects as events (one each, in order).
@@ -263,6 +304,9 @@ pub(crate) async fn apply_noted(
     let mut conv = lock_conversation(c, account, id).await?;
     if expected_version.is_some_and(|v| v != conv.version) {
         return Err(StoreError::VersionConflict("conversation"));
+    }
+    if conv.is_closed() {
+        return Err(StoreError::Closed);
     }
     let t = transition(conv.state(), input, policy)?;
     if t.effects.is_empty() && t.state == conv.state() {
@@ -356,6 +400,9 @@ pub(crate) async fn patch_conversation(
     now: Timestamp,
 ) -> R<Applied> {
     let mut conv = lock_conversation(c, account, id).await?;
+    if conv.is_closed() {
+        return Err(StoreError::Closed);
+    }
     let mut changes = serde_json::Map::new();
     if let Some(labels) = &patch.labels
         && *labels != conv.labels
@@ -374,6 +421,23 @@ pub(crate) async fn patch_conversation(
     {
         conv.subject = s.clone();
         changes.insert("subject".into(), to_value(s)?);
+    }
+    if let Some(t) = patch.ticket_type
+        && t != conv.ticket_type
+    {
+        if conv.kind != ConversationKind::Ticket {
+            return Err(CoreError::invalid("ticket_type", "only tickets have a type").into());
+        }
+        conv.ticket_type = t;
+        changes.insert("ticket_type".into(), to_value(&t)?);
+    }
+    if let Some(change) = &patch.custom_fields {
+        let defs = super::tickets::ticket_fields(c, account).await?;
+        let merged = kefu_core::model::merge_custom_fields(&conv.custom_fields, change, &defs)?;
+        if merged != conv.custom_fields {
+            conv.custom_fields = merged;
+            changes.insert("custom_fields".into(), to_value(&conv.custom_fields)?);
+        }
     }
     if changes.is_empty() {
         return Ok(Applied {

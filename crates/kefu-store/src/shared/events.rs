@@ -41,7 +41,8 @@ pub(crate) async fn save_conversation(c: &mut Conn, conv: &Conversation) -> R<()
     sql::query(
         "UPDATE conversations SET status = $3, assignee_id = $4, team_id = $5, priority = $6, \
          labels = $7, subject = $8, snoozed_until = $9, last_seq = $10, version = $11, \
-         updated_at = $12, last_activity_at = $13, queued_at = $14 \
+         updated_at = $12, last_activity_at = $13, queued_at = $14, ticket_type = $15, \
+         custom_fields = $16, converted_at = $17, closed_at = $18, kind = $19 \
          WHERE account_id = $1 AND id = $2",
     )
     .bind(conv.account_id.0)
@@ -58,6 +59,11 @@ pub(crate) async fn save_conversation(c: &mut Conn, conv: &Conversation) -> R<()
     .bind(conv.updated_at.0)
     .bind(conv.last_activity_at.0)
     .bind(conv.queued_at.map(|t| t.0))
+    .bind(conv.ticket_type.map(|t| t.as_str()))
+    .bind(to_json(&conv.custom_fields)?)
+    .bind(conv.converted_at.map(|t| t.0))
+    .bind(conv.closed_at.map(|t| t.0))
+    .bind(conv.kind.as_str())
     .execute(&mut *c)
     .await
     .map_err(db)?;

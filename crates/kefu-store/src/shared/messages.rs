@@ -5,7 +5,7 @@
 
 use kefu_core::event::{Event, EventType, NewEvent};
 use kefu_core::model::{
-    Conversation, ConversationKind, DeliveryState, Message, MessageContent, MessageVisibility,
+    Conversation, DeliveryState, Message, MessageContent, MessageVisibility,
     Sender,
 };
 use kefu_core::state::{Policy, transition};
@@ -89,25 +89,24 @@ async fn original(c: &mut Conn, new: &NewMessage, inbox: Uuid, by_id: bool) -> R
     Ok(None)
 }
 
-/// `append_message` to the contact's newest conversation of `kind` in the
-/// inbox, looked up in the same unit (the `conversations_by_contact` index).
+/// `append_message` to the contact's newest contact-facing conversation in
+/// the inbox, looked up in the same unit (the `conversations_by_contact`
+/// index). The condition matches `ConversationFilter::contact_facing`.
 pub(crate) async fn append_to_latest(
     c: &mut Conn,
     inbox: InboxId,
     contact: ContactId,
-    kind: ConversationKind,
     new: &NewMessage,
     policy: &Policy,
 ) -> R<Option<Appended>> {
     let id: Option<Uuid> = sql::query_scalar(
         "SELECT id FROM conversations WHERE account_id = $1 AND contact_id = $2 \
-         AND inbox_id = $3 AND kind = $4 \
-         ORDER BY last_activity_at DESC, id DESC LIMIT 1",
+         AND inbox_id = $3 AND (kind = 'chat' OR converted_at IS NOT NULL) \
+         AND closed_at IS NULL ORDER BY last_activity_at DESC, id DESC LIMIT 1",
     )
     .bind(new.account_id.0)
     .bind(contact.0)
     .bind(inbox.0)
-    .bind(kind.as_str())
     .fetch_optional(&mut *c)
     .await
     .map_err(db)?;
@@ -119,6 +118,9 @@ pub(crate) async fn append_to_latest(
 
 pub(crate) async fn append_message(c: &mut Conn, new: &NewMessage, policy: &Policy) -> R<Appended> {
     let mut conv = lock_conversation(c, new.account_id, new.conversation_id).await?;
+    if conv.is_closed() {
+        return Err(StoreError::Closed);
+    }
     // Duplicates are found by the insert below (ON CONFLICT), which keeps the
     // hot path one statement shorter. Only when a rule rejects the message is
     // it looked up first: a retry must get its original back even if the

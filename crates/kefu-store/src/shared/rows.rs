@@ -185,7 +185,7 @@ pub(crate) fn identity(row: &DbRow) -> R<Identity> {
 }
 
 pub(crate) fn conversation(row: &DbRow) -> R<Conversation> {
-    Ok(Conversation {
+    let mut conv = Conversation {
         id: id(row, "id")?,
         account_id: id(row, "account_id")?,
         inbox_id: id(row, "inbox_id")?,
@@ -206,6 +206,24 @@ pub(crate) fn conversation(row: &DbRow) -> R<Conversation> {
         updated_at: ts(row, "updated_at")?,
         last_activity_at: ts(row, "last_activity_at")?,
         queued_at: opt_ts(row, "queued_at")?,
+        ticket_type: get::<Option<String>>(row, "ticket_type")?
+            .map(|t| TicketType::parse(&t).ok_or_else(|| crate::error::corrupt("ticket_type", &t)))
+            .transpose()?,
+        custom_fields: json(row, "custom_fields")?,
+        ticket_status: None,
+        converted_at: opt_ts(row, "converted_at")?,
+        closed_at: opt_ts(row, "closed_at")?,
+    };
+    conv.refresh_ticket_status();
+    Ok(conv)
+}
+
+pub(crate) fn conversation_link(row: &DbRow) -> R<ConversationLink> {
+    Ok(ConversationLink {
+        from: id(row, "from_id")?,
+        to: id(row, "to_id")?,
+        kind: named(row, "kind", LinkKind::parse)?,
+        created_at: ts(row, "created_at")?,
     })
 }
 

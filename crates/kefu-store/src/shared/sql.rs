@@ -44,7 +44,7 @@ macro_rules! conversation_cols {
     () => {
         "account_id, id, inbox_id, contact_id, kind, status, assignee_id, team_id, priority, \
          labels, subject, snoozed_until, last_seq, version, created_at, updated_at, \
-         last_activity_at, queued_at"
+         last_activity_at, queued_at, ticket_type, custom_fields, converted_at, closed_at"
     };
 }
 

@@ -384,6 +384,85 @@ impl kefu_core::store::Store for Backend {
         writing_events!(self, |c| routing::claim_conversation(c, &claim))
     }
 
+    async fn convert_to_ticket(
+        &self,
+        account: AccountId,
+        id: ConversationId,
+        ticket_type: Option<TicketType>,
+        reason: &str,
+        actor: Sender,
+        now: Timestamp,
+    ) -> StoreResult<Applied> {
+        let reason = reason.to_string();
+        writing_events!(self, |c| tickets::convert(
+            c,
+            account,
+            id,
+            ticket_type,
+            &reason,
+            actor,
+            now
+        ))
+    }
+
+    async fn set_ticket_status(
+        &self,
+        account: AccountId,
+        id: ConversationId,
+        target: TicketStatus,
+        actor: Sender,
+        policy: &Policy,
+        now: Timestamp,
+    ) -> StoreResult<Applied> {
+        let p = *policy;
+        writing_events!(self, |c| tickets::set_status(
+            c, account, id, target, actor, &p, now
+        ))
+    }
+
+    async fn ticket_fields(&self, account: AccountId) -> StoreResult<Vec<TicketField>> {
+        reading!(self, |c| tickets::ticket_fields(c, account))
+    }
+
+    async fn replace_ticket_fields(
+        &self,
+        account: AccountId,
+        fields: &[TicketField],
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        let f = fields.to_vec();
+        writing!(self, |c| tickets::replace_ticket_fields(c, account, &f, now))
+    }
+
+    async fn link_conversations(
+        &self,
+        account: AccountId,
+        link: &ConversationLink,
+        actor: Sender,
+    ) -> StoreResult<Vec<Event>> {
+        let l = link.clone();
+        writing_events!(self, |c| tickets::link(c, account, &l, actor))
+    }
+
+    async fn unlink_conversations(
+        &self,
+        account: AccountId,
+        a: ConversationId,
+        b: ConversationId,
+        actor: Sender,
+        now: Timestamp,
+    ) -> StoreResult<Vec<Event>> {
+        writing_events!(self, |c| tickets::unlink(c, account, a, b, actor, now))
+    }
+
+    async fn conversation_links(
+        &self,
+        account: AccountId,
+        id: ConversationId,
+    ) -> StoreResult<Vec<ConversationLink>> {
+        reading!(self, |c| tickets::links(c, account, id))
+    }
+
     async fn patch_conversation(
         &self,
         account: AccountId,
@@ -523,13 +602,12 @@ impl kefu_core::store::Store for Backend {
         &self,
         inbox: InboxId,
         contact: ContactId,
-        kind: ConversationKind,
         new: &NewMessage,
         policy: &Policy,
     ) -> StoreResult<Option<Appended>> {
         let (n, p) = (new.clone(), *policy);
         writing_events!(self, |c| messages::append_to_latest(
-            c, inbox, contact, kind, &n, &p
+            c, inbox, contact, &n, &p
         ))
     }
 

@@ -33,6 +33,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0006_routing.sql",
         include_str!("../../migrations/sqlite/0006_routing.sql"),
     ),
+    (
+        "0007_tickets.sql",
+        include_str!("../../migrations/sqlite/0007_tickets.sql"),
+    ),
 ];
 
 fn failed(step: &str, e: impl std::fmt::Display) -> StoreError {

@@ -115,6 +115,9 @@ mod jobs {
 mod routing {
     include!("../shared/routing.rs");
 }
+mod tickets {
+    include!("../shared/tickets.rs");
+}
 mod connect;
 mod migrate;
 mod readers;

@@ -257,6 +257,7 @@ async fn versions_and_patches(cx: Ctx) {
         labels: Some(vec!["vip".into(), "退款".into()]),
         priority: Some(Priority::Urgent),
         subject: Some(None),
+        ..Default::default()
     };
     let actor = Sender::agent(fx.agent);
     let later = now.plus_millis(5);

@@ -154,6 +154,9 @@ impl Fx {
             priority: Priority::Normal,
             subject: Some("Refund".into()),
             labels: vec!["vip".into()],
+            ticket_type: None,
+            custom_fields: Default::default(),
+            follow_up_of: None,
             actor: Sender::contact(self.contact),
             now: at,
         }

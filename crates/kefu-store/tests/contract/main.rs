@@ -17,3 +17,4 @@ mod jobs;
 mod kb;
 mod messages;
 mod routing;
+mod tickets;

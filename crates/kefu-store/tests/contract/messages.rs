@@ -577,7 +577,6 @@ async fn sqlite_hot_path_keeps_its_query_plans() {
             .append_to_latest(
                 fx.inbox,
                 fx.contact,
-                ConversationKind::Chat,
                 &fx.msg(c.id, Sender::contact(fx.contact), "还在吗"),
                 &fx.no_bot(),
             )
@@ -603,7 +602,7 @@ async fn append_to_latest_finds_the_contacts_newest_chat(cx: Ctx) {
     m.client_id = Some("k1".into());
     let (inbox, contact, policy) = (fx.inbox, fx.contact, fx.no_bot());
     let latest = |m: NewMessage| async move {
-        s.append_to_latest(inbox, contact, ConversationKind::Chat, &m, &policy)
+        s.append_to_latest(inbox, contact, &m, &policy)
             .await
             .unwrap()
     };

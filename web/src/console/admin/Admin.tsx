@@ -7,10 +7,11 @@ import { CannedResponses } from "./CannedResponses";
 import { Inboxes } from "./Inboxes";
 import { KnowledgeBase } from "./KnowledgeBase";
 import { Teams } from "./Teams";
+import { TicketFields } from "./TicketFields";
 import { UnansweredQuestions } from "./UnansweredQuestions";
 import { Users } from "./Users";
 
-const SECTIONS = ["inboxes", "users", "teams", "canned", "kb", "questions", "account", "audit"] as const;
+const SECTIONS = ["inboxes", "users", "teams", "canned", "tickets", "kb", "questions", "account", "audit"] as const;
 
 /**
  * Administration inside the console. Admins change everything; supervisors
@@ -66,6 +67,7 @@ export function Admin({ me }: { me: Me }) {
           <Route path="users" element={<Users me={me} />} />
           <Route path="teams" element={<Teams me={me} />} />
           <Route path="canned" element={<CannedResponses me={me} />} />
+          <Route path="tickets" element={<TicketFields me={me} />} />
           <Route path="kb/*" element={<KnowledgeBase me={me} />} />
           <Route path="questions" element={<UnansweredQuestions />} />
           <Route path="account" element={<AccountSettings me={me} />} />

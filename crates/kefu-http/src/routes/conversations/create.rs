@@ -1,10 +1,13 @@
-//! An agent opens a conversation with a contact, typically a ticket for
-//! follow-up.
+//! An agent (or an integration with an agent's token) opens a conversation
+//! with a contact, typically a ticket for follow-up, possibly as the
+//! follow-up of an earlier conversation.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use kefu_core::model::{Conversation, ConversationKind, Priority};
+use std::collections::BTreeMap;
+
+use kefu_core::model::{Conversation, ConversationKind, Priority, TicketType};
 use kefu_core::state::{HandoffReason, Input};
 use kefu_core::store::NewConversation;
 use kefu_core::{ContactId, ConversationId, InboxId};
@@ -28,6 +31,15 @@ pub struct CreateConversation {
     pub priority: Option<Priority>,
     #[serde(default)]
     pub labels: Vec<String>,
+    /// Tickets only.
+    pub ticket_type: Option<TicketType>,
+    /// Custom field values by key, checked against the account's ticket fields.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub custom_fields: BTreeMap<String, serde_json::Value>,
+    /// Links the new conversation as a follow-up of this one (which must be
+    /// in an inbox you can see), in the same unit of work.
+    pub follow_up_of: Option<ConversationId>,
 }
 
 /// Create a conversation
@@ -42,8 +54,8 @@ pub struct CreateConversation {
     responses(
         (status = 201, description = "Created", body = Conversation),
         (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 404, description = "No such inbox or contact", body = ErrorBody),
-        (status = 422, description = "Invalid body", body = ErrorBody),
+        (status = 404, description = "No such inbox, contact or conversation to follow up", body = ErrorBody),
+        (status = 422, description = "Invalid body, a ticket type on a chat, or a custom field that does not suit its definition", body = ErrorBody),
     ),
     security(("session" = []), ("bearer" = []))
 )]
@@ -60,15 +72,27 @@ pub async fn create_conversation(
         .store
         .get_inbox(agent.account_id, body.inbox_id)
         .await?;
+    if let Some(original) = body.follow_up_of {
+        shared::visible_conversation(&state, &agent, original).await?;
+    }
+    let kind = body.kind.unwrap_or(ConversationKind::Ticket);
+    if kind != ConversationKind::Ticket && body.ticket_type.is_some() {
+        return Err(crate::error::ApiError::validation(
+            "ticket_type: only tickets have a type",
+        ));
+    }
     let new = NewConversation {
         id: ConversationId::new(),
         account_id: agent.account_id,
         inbox_id: inbox.id,
         contact_id: body.contact_id,
-        kind: body.kind.unwrap_or(ConversationKind::Ticket),
+        kind,
         priority: body.priority.unwrap_or(Priority::Normal),
         subject: shared::subject(body.subject)?,
         labels: shared::labels(body.labels)?,
+        ticket_type: body.ticket_type,
+        custom_fields: body.custom_fields,
+        follow_up_of: body.follow_up_of,
         actor: agent.actor(),
         now: state.clock.now(),
     };

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use kefu_core::model::{Conversation, ConversationKind};
+use kefu_core::model::{Conversation, ConversationKind, TicketStatus};
 use kefu_core::page::{Page, clamp_limit};
 use kefu_core::state::Status;
 use kefu_core::store::{ConversationFilter, PageRequest};
@@ -29,6 +29,8 @@ pub struct ListQuery {
     pub team_id: Option<TeamId>,
     pub label: Option<String>,
     pub kind: Option<ConversationKind>,
+    /// Only tickets in this status (`open`, `pending`, `solved`, `closed`).
+    pub ticket_status: Option<TicketStatus>,
     /// Only conversations changed at or after this time (ms since the epoch).
     pub updated_since: Option<i64>,
     /// `next_cursor` of the previous page.
@@ -82,6 +84,8 @@ pub async fn list_conversations(
         kind: q.kind,
         updated_since: q.updated_since.map(Timestamp::from_millis),
         visible_inboxes: visibility.inboxes,
+        ticket_status: q.ticket_status,
+        contact_facing: false,
     };
     let page = PageRequest {
         cursor: q.cursor.filter(|c| !c.is_empty()),

@@ -179,9 +179,11 @@ where
     Option::<T>::deserialize(d).map(Some)
 }
 
-/// The contact's latest chat in the inbox, if any. With `open_only` a
-/// resolved one does not count. Tickets agents opened for the contact are
-/// not chats: the customer writing in does not land in them.
+/// The contact's latest conversation in the inbox that they write into, if
+/// any: a chat, or a chat turned ticket, never closed (see
+/// `ConversationFilter::contact_facing`). With `open_only` a resolved one
+/// does not count. Tickets agents opened for the contact are not theirs to
+/// write into: the customer writing in does not land in them.
 pub async fn current_conversation(
     state: &AppState,
     account: AccountId,
@@ -192,7 +194,7 @@ pub async fn current_conversation(
     let filter = ConversationFilter {
         inbox_id: Some(inbox),
         contact_id: Some(contact),
-        kind: Some(ConversationKind::Chat),
+        contact_facing: true,
         ..Default::default()
     };
     let page = state
@@ -213,12 +215,34 @@ pub async fn current_conversation(
         .filter(|c| !open_only || c.status != Status::Resolved))
 }
 
-/// Starts a chat for a contact who writes in.
+/// Starts a chat for a contact who writes in. When the last conversation
+/// they had in the inbox was their ticket, closed since, the new chat is
+/// linked as its follow-up (the agent sees the history at once).
 pub async fn start_conversation(
     state: &AppState,
     inbox: &Inbox,
     contact: ContactId,
 ) -> ApiResult<Conversation> {
+    let latest = state
+        .store
+        .list_conversations(
+            inbox.account_id,
+            &ConversationFilter {
+                inbox_id: Some(inbox.id),
+                contact_id: Some(contact),
+                ..Default::default()
+            },
+            &PageRequest {
+                cursor: None,
+                limit: 1,
+            },
+        )
+        .await?;
+    let follow_up_of = latest
+        .items
+        .first()
+        .filter(|c| c.is_closed() && c.converted_at.is_some())
+        .map(|c| c.id);
     let applied = state
         .store
         .create_conversation(
@@ -231,6 +255,9 @@ pub async fn start_conversation(
                 priority: Priority::Normal,
                 subject: None,
                 labels: vec![],
+                ticket_type: None,
+                custom_fields: Default::default(),
+                follow_up_of,
                 actor: Sender::contact(contact),
                 now: state.clock.now(),
             },

@@ -1,10 +1,13 @@
-//! Changes a conversation's attributes (labels, priority, subject); its
-//! state changes go through the action endpoints.
+//! Changes a conversation's attributes (labels, priority, subject, and a
+//! ticket's type and custom fields); its state changes go through the
+//! action endpoints.
 
 use axum::Json;
 use axum::extract::State;
 use kefu_core::ConversationId;
-use kefu_core::model::{Conversation, Priority};
+use std::collections::BTreeMap;
+
+use kefu_core::model::{Conversation, Priority, TicketType};
 use kefu_core::store::ConversationPatch;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -25,6 +28,15 @@ pub struct UpdateConversation {
     #[serde(default, deserialize_with = "shared::double_option")]
     #[schema(value_type = Option<String>)]
     pub subject: Option<Option<String>>,
+    /// Tickets only; `null` clears it.
+    #[serde(default, deserialize_with = "shared::double_option")]
+    #[schema(value_type = Option<TicketType>)]
+    pub ticket_type: Option<Option<TicketType>>,
+    /// Custom field values by key, merged into the current ones; `null`
+    /// clears a field. Keys and values are checked against the account's
+    /// ticket fields (`GET /api/v1/ticket_fields`).
+    #[schema(value_type = Option<Object>)]
+    pub custom_fields: Option<BTreeMap<String, serde_json::Value>>,
 }
 
 /// Update a conversation
@@ -38,7 +50,8 @@ pub struct UpdateConversation {
         (status = 200, description = "The updated conversation", body = Conversation),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 404, description = "No such conversation in an inbox you can see", body = ErrorBody),
-        (status = 422, description = "Invalid body", body = ErrorBody),
+        (status = 409, description = "`ticket_closed`: a closed ticket takes no changes", body = ErrorBody),
+        (status = 422, description = "Invalid body, an unknown custom field, or a value that does not suit its field", body = ErrorBody),
     ),
     security(("session" = []), ("bearer" = []))
 )]
@@ -53,6 +66,8 @@ pub async fn update_conversation(
         labels: body.labels.map(shared::labels).transpose()?,
         priority: body.priority,
         subject: body.subject.map(shared::subject).transpose()?,
+        ticket_type: body.ticket_type,
+        custom_fields: body.custom_fields.filter(|f| !f.is_empty()),
     };
     if patch == ConversationPatch::default() {
         return Ok(Json(conv));

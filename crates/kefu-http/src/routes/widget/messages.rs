@@ -4,7 +4,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use kefu_core::ConversationId;
-use kefu_core::model::ConversationKind;
 use kefu_core::page::clamp_limit;
 use kefu_core::store::Appended;
 use serde::{Deserialize, Serialize};
@@ -78,13 +77,7 @@ pub async fn post_widget_message(
         );
         if let Some(appended) = state
             .store
-            .append_to_latest(
-                inbox.id,
-                claims.contact_id,
-                ConversationKind::Chat,
-                &new,
-                &shared::policy(&inbox),
-            )
+            .append_to_latest(inbox.id, claims.contact_id, &new, &shared::policy(&inbox))
             .await?
         {
             crate::bot::after_contact_message(&state, &inbox, &appended);
