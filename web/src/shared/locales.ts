@@ -825,7 +825,7 @@ export const zhCN: Shape<typeof en> = {
       messageHint: "客户在休息时间进入队列时发送；留空则使用默认消息。下面的变量会替换为下次开始接待的时间：",
     },
     sla: {
-      title: "服务时限（SLA）",
+      title: "服务时限",
       enabled: "设置响应和解决时限",
       name: "策略名称",
       defaultName: "标准",
