@@ -4,7 +4,10 @@ import { Link, Route, Routes, useNavigate, useParams } from "react-router";
 import { CHANNELS, type ChannelKind, type Inbox, type Member } from "../../shared/api";
 import type { Me } from "../App";
 import { useDirectory } from "../directory";
-import { api, Outcome, ReadOnlyNote, useAction, useResource } from "./common";
+import { api, mergeSettings, Outcome, ReadOnlyNote, useAction, useResource } from "./common";
+import { InboxBusinessHours } from "./InboxBusinessHours";
+import { InboxRouting } from "./InboxRouting";
+import { InboxSla } from "./InboxSla";
 import { WidgetSettings } from "./WidgetSettings";
 
 const lines = (s: string) =>
@@ -122,12 +125,18 @@ function InboxDetail({ readOnly, onChanged }: { readOnly: boolean; onChanged: ()
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    const { value: updated } = await save.run(() =>
-      api<Inbox>(`/api/v1/inboxes/${id}`, {
+    // PATCH replaces the whole settings object: read what is stored now and
+    // put only this page's changes over it, so settings written meanwhile
+    // by someone else (or by an API client, keys this page does not know)
+    // are kept.
+    const { value: updated } = await save.run(async () => {
+      const current = await api<Inbox>(`/api/v1/inboxes/${id}`);
+      const merged = mergeSettings(inbox!.settings ?? {}, settings, current.settings ?? {});
+      return api<Inbox>(`/api/v1/inboxes/${id}`, {
         method: "PATCH",
-        body: { name, allowed_origins: lines(origins), require_identity: requireIdentity, default_team_id: team || null, settings },
-      }),
-    );
+        body: { name, allowed_origins: lines(origins), require_identity: requireIdentity, default_team_id: team || null, settings: merged },
+      });
+    });
     if (updated) {
       setData(updated);
       onChanged();
@@ -194,6 +203,9 @@ function InboxDetail({ readOnly, onChanged }: { readOnly: boolean; onChanged: ()
           </select>
         </label>
         {inbox.channel === "web_widget" && <WidgetSettings value={settings} onChange={setSettings} disabled={readOnly} />}
+        <InboxRouting key={`r-${inbox.id}`} value={settings} onChange={setSettings} disabled={readOnly} />
+        <InboxBusinessHours key={`h-${inbox.id}`} value={settings} onChange={setSettings} disabled={readOnly} />
+        <InboxSla key={`s-${inbox.id}`} value={settings} onChange={setSettings} disabled={readOnly} />
         {!readOnly && (
           <button type="submit" disabled={save.busy} data-testid="inbox-save">
             {t("admin.save")}

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useState, type InputHTMLAttributes } from "react";
 import { useTranslation } from "react-i18next";
 import { api, errorText } from "../../shared/api";
 
@@ -78,3 +78,65 @@ export function ReadOnlyNote({ readOnly }: { readOnly: boolean }) {
 }
 
 export { api };
+
+/**
+ * A number typed as text: keeps what the user is typing ("1.", "") while
+ * reporting the parsed value, and follows the value when it changes from
+ * outside (the inbox was saved or reloaded). Empty reports `undefined`.
+ */
+export function NumberField({
+  value,
+  onChange,
+  ...rest
+}: {
+  value: number | undefined;
+  onChange: (v: number | undefined) => void;
+} & Omit<InputHTMLAttributes<HTMLInputElement>, "value" | "onChange" | "type">) {
+  const parse = (s: string) => (s.trim() === "" || !Number.isFinite(Number(s)) ? undefined : Number(s));
+  const [text, setText] = useState(value === undefined ? "" : String(value));
+  useEffect(() => {
+    setText((cur) => (parse(cur) === value ? cur : value === undefined ? "" : String(value)));
+  }, [value]);
+  return (
+    <input
+      {...rest}
+      type="number"
+      value={text}
+      onChange={(e) => {
+        setText(e.target.value);
+        onChange(parse(e.target.value));
+      }}
+    />
+  );
+}
+
+/** A key set to `undefined` is removed: the editors delete a setting that way. */
+export function withSetting(settings: Record<string, unknown>, key: string, value: unknown): Record<string, unknown> {
+  const next = { ...settings };
+  if (value === undefined) delete next[key];
+  else next[key] = value;
+  return next;
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * Three-way merge of an inbox's settings at save time: the keys this page
+ * changed (`mine` against `base`, what it loaded) go over `theirs`, the
+ * settings as stored now. Keys this page did not touch, including ones it
+ * knows nothing about (bot settings written by an API client while the
+ * page was open), stay as stored.
+ */
+export function mergeSettings(
+  base: Record<string, unknown>,
+  mine: Record<string, unknown>,
+  theirs: Record<string, unknown>,
+): Record<string, unknown> {
+  const out = { ...theirs };
+  for (const k of new Set([...Object.keys(base), ...Object.keys(mine)])) {
+    if (same(base[k], mine[k])) continue;
+    if (mine[k] === undefined) delete out[k];
+    else out[k] = mine[k];
+  }
+  return out;
+}
