@@ -33,6 +33,13 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0006_routing.sql",
         include_str!("../../migrations/sqlite/0006_routing.sql"),
     ),
+    // Numbered 0008 because 0007 is being added by a concurrent change. The
+    // schema version is the position in this list, so 0007 must be listed
+    // (and shipped) before this one: see `every_migration_file_is_listed_in_order`.
+    (
+        "0008_mentions.sql",
+        include_str!("../../migrations/sqlite/0008_mentions.sql"),
+    ),
 ];
 
 fn failed(step: &str, e: impl std::fmt::Display) -> StoreError {

@@ -15,5 +15,6 @@ mod directory;
 mod durability;
 mod jobs;
 mod kb;
+mod mentions;
 mod messages;
 mod routing;
