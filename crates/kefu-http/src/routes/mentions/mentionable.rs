@@ -63,6 +63,6 @@ pub async fn mentionable_members(
             });
         }
     }
-    out.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    out.sort_by_key(|m| m.name.to_lowercase());
     Ok(Json(out))
 }
