@@ -105,8 +105,9 @@ test("a chat becomes a ticket with fields, is solved, closed and linked", { time
 
   // Closed for good: the panel locks the fields.
   await panel.getByTestId("ticket-status").selectOption("closed");
-  await panel.locator('[data-testid="ticket-status"]:disabled').waitFor();
-  assert.equal(await panel.getByTestId("field-order_no").isDisabled(), true);
+  await panel.locator('[data-testid="field-order_no"]:disabled').waitFor();
+  assert.equal(await panel.getByTestId("ticket-status").isDisabled(), true);
+  assert.equal(await panel.getByTestId("save-fields").count(), 0, "nothing to save on a closed ticket");
   const closed = await agentApi.get(`/conversations/${conv.id}`);
   assert.equal(closed.ticket_status, "closed");
   assert.ok(closed.closed_at);

@@ -59,6 +59,9 @@ registry! {
     ConversationRated => "conversation.rated" v 1,
     QaScored => "qa.scored" v 1,
     SlaBreached => "sla.breached" v 1,
+    // A member was @mentioned in a private note. Data: `user_id` (who was
+    // mentioned), `message_id`, `author` (the note's writer) and `excerpt`.
+    ConversationMentioned => "conversation.mentioned" v 1,
 }
 
 impl fmt::Display for EventType {

@@ -60,6 +60,8 @@ id_type!(
     CannedResponseId,
     /// An FAQ entry or article of an account's knowledge base.
     KbEntryId,
+    /// One member mentioned in one private note.
+    MentionId,
 );
 
 #[cfg(test)]

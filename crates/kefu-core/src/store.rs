@@ -96,6 +96,11 @@ pub struct NewMessage {
     pub visibility: MessageVisibility,
     pub external_id: Option<String>,
     pub client_id: Option<String>,
+    /// Members @mentioned in a private note (empty otherwise). The store
+    /// records them with the message, once: a duplicate of the message
+    /// mentions nobody again. Whether each may be mentioned (a member who
+    /// can see the inbox) is the caller's check.
+    pub mentions: Vec<UserId>,
     pub now: Timestamp,
 }
 
@@ -592,6 +597,27 @@ pub trait Store: Send + Sync + 'static {
         account: AccountId,
         conversation: ConversationId,
     ) -> StoreResult<Vec<ReadCursor>>;
+
+    // Mentions
+    /// `user`'s mentions, newest first; with `unread_only` only those not
+    /// yet read, and with `inboxes: Some(..)` only those in these inboxes.
+    async fn list_mentions(
+        &self,
+        account: AccountId,
+        user: UserId,
+        unread_only: bool,
+        inboxes: Option<&[InboxId]>,
+        page: &PageRequest,
+    ) -> StoreResult<Page<Mention>>;
+    /// Marks `user`'s unread mentions read; returns how many changed. Ids of
+    /// other members' mentions are skipped, not an error.
+    async fn mark_mentions_read(
+        &self,
+        account: AccountId,
+        user: UserId,
+        which: &MentionsToRead,
+        now: Timestamp,
+    ) -> StoreResult<u64>;
 
     // Events
     async fn conversation_events(

@@ -327,6 +327,7 @@ async fn setup(store: Arc<dyn Store>) -> World {
                         visibility: MessageVisibility::Public,
                         external_id: None,
                         client_id: None,
+                        mentions: vec![],
                         now: at,
                     },
                     &w.policy(),

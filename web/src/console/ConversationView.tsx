@@ -25,6 +25,7 @@ import { ContactPanel } from "./ContactPanel";
 import { TicketPanel } from "./TicketPanel";
 import { useDirectory } from "./directory";
 import { EmojiPicker } from "./EmojiPicker";
+import { MentionList, useMentionPicker, type Mentionable } from "./MentionPicker";
 import type { AgentEvent } from "./socket";
 import type { Watch } from "./Workspace";
 
@@ -61,6 +62,9 @@ export function ConversationView({
   const [messages, setMessages] = useState<Message[]>([]);
   const [text, setText] = useState("");
   const [note, setNote] = useState(false);
+  // Where the caret is (for the @ picker), and who the note mentions so far.
+  const [caret, setCaret] = useState(0);
+  const [mentioned, setMentioned] = useState<Mentionable[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [info, setInfo] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -152,12 +156,20 @@ export function ConversationView({
     if (!body || busy) return;
     setBusy(true);
     setError(null);
+    // Only the people still named in the text: a deleted `@Name` mentions nobody.
+    const mentions = note ? [...new Set(mentioned.filter((m) => body.includes(`@${m.name}`)).map((m) => m.user_id))] : [];
     try {
       const res = await api<{ message: Message; conversation?: Conversation }>(`/api/v1/conversations/${id}/messages`, {
         method: "POST",
-        body: { text: body, visibility: note ? "internal" : "public", client_id: crypto.randomUUID() },
+        body: {
+          text: body,
+          visibility: note ? "internal" : "public",
+          client_id: crypto.randomUUID(),
+          ...(mentions.length ? { mentions } : {}),
+        },
       });
       setText("");
+      setMentioned([]);
       if (res?.message) setMessages((list) => merge(list, [res.message]));
       void reload();
     } catch (err) {
@@ -219,6 +231,18 @@ export function ConversationView({
       input.current?.setSelectionRange(filled.length, filled.length);
     });
   });
+
+  // `@name` in a private note: the chosen colleague is named and notified.
+  const mention = useMentionPicker(id, note, text, caret, (next, at, who) => {
+    setText(next);
+    setCaret(at);
+    setMentioned((list) => (list.some((m) => m.user_id === who.user_id) ? list : [...list, who]));
+    requestAnimationFrame(() => {
+      input.current?.focus();
+      input.current?.setSelectionRange(at, at);
+    });
+  });
+  const mentionNames = [...new Set([...dir.users.map((u) => u.name), ...mention.names])];
 
   const resolve = () => change("/resolve", "POST", {});
   useHotkeys("e", () => void (conv && conv.status !== "resolved" && resolve()), [conv]);
@@ -432,7 +456,7 @@ export function ConversationView({
                     {typeof m.content.code === "string" && m.content.code.startsWith("handoff_") ? (
                       t(`conv.handoff.${m.content.code}`, { defaultValue: t("conv.handoff.other") })
                     ) : body !== null && (m.sender.kind === "agent" || m.sender.kind === "bot") ? (
-                      <RichText text={body} newTab={t("conv.opensNewTab")} />
+                      <RichText text={body} newTab={t("conv.opensNewTab")} mentions={internal ? mentionNames : undefined} />
                     ) : (
                       (body ?? t("conv.unsupported", { type: m.content.type }))
                     )}
@@ -526,6 +550,7 @@ export function ConversationView({
             )}
           </div>
           <CannedList picker={canned} />
+          <MentionList picker={mention} />
           <textarea
             ref={input}
             data-testid="reply-input"
@@ -533,8 +558,13 @@ export function ConversationView({
             aria-describedby="send-hint"
             value={text}
             placeholder={note ? t("conv.notePlaceholder") : t("conv.replyPlaceholder")}
-            onChange={(e) => typed(e.target.value)}
+            onChange={(e) => {
+              typed(e.target.value);
+              setCaret(e.target.selectionStart ?? e.target.value.length);
+            }}
+            onSelect={(e) => setCaret(e.currentTarget.selectionStart ?? 0)}
             onKeyDown={(e) => {
+              if (mention.onKey(e)) return;
               if (canned.onKey(e)) return;
               if (e.key === "Enter" && (e.ctrlKey || e.metaKey || !e.shiftKey)) {
                 e.preventDefault();

@@ -9,6 +9,7 @@ import { Admin } from "./admin/Admin";
 import { CannedResponses } from "./admin/CannedResponses";
 import type { Me } from "./App";
 import { ConversationView } from "./ConversationView";
+import { MentionsMenu } from "./Mentions";
 import { Queues } from "./Queues";
 import { DirectoryProvider, useDirectory } from "./directory";
 import { ShortcutHelp } from "./ShortcutHelp";
@@ -202,6 +203,7 @@ function Shell({ me, onLogout }: { me: Me; onLogout: () => void }) {
           )}
         </nav>
         <span className="spacer" />
+        <MentionsMenu me={me} subscribe={subscribe} notify={notify} />
         <label className="presence">
           <span className="sr-only">{t("nav.presence")}</span>
           <select

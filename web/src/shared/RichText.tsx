@@ -30,8 +30,37 @@ function Link({ href, children, newTab }: { href: string; children: ReactNode; n
   );
 }
 
-/** `newTab`: words for screen readers that the link opens a new tab. */
-export function RichText({ text, newTab }: { text: string; newTab?: string }) {
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/**
+ * `newTab`: words for screen readers that the link opens a new tab.
+ * `mentions`: names written as `@Name` in the text to highlight (a private
+ * note's @mentions). Still React text, never HTML.
+ */
+export function RichText({ text, newTab, mentions }: { text: string; newTab?: string; mentions?: string[] }) {
+  const names = (mentions ?? []).filter((n) => n.trim()).sort((a, b) => b.length - a.length);
+  if (names.length === 0) return <Fragment>{rich(text, newTab)}</Fragment>;
+  const at = new RegExp(`@(?:${names.map(escapeRegExp).join("|")})`, "g");
+  const out: ReactNode[] = [];
+  let last = 0;
+  let key = 0;
+  for (const m of text.matchAll(at)) {
+    const start = m.index ?? 0;
+    if (start > last) out.push(<Fragment key={key++}>{rich(text.slice(last, start), newTab)}</Fragment>);
+    out.push(
+      <mark key={key++} className="mention" data-testid="mention">
+        {m[0]}
+      </mark>,
+    );
+    last = start + m[0].length;
+  }
+  if (last < text.length) out.push(<Fragment key={key++}>{rich(text.slice(last), newTab)}</Fragment>);
+  return <Fragment>{out}</Fragment>;
+}
+
+function rich(text: string, newTab?: string): ReactNode[] {
   const out: ReactNode[] = [];
   let last = 0;
   let key = 0;
@@ -65,5 +94,5 @@ export function RichText({ text, newTab }: { text: string; newTab?: string }) {
     last = end;
   }
   if (last < text.length) out.push(text.slice(last));
-  return <Fragment>{out}</Fragment>;
+  return out;
 }

@@ -463,6 +463,7 @@ async fn run(
         external_id: None,
         // One key per customer message: a turn writes at most one message.
         client_id: Some(format!("bot:{}:0", message.id)),
+        mentions: vec![],
         now: state.clock.now(),
     };
     let policy = shared::policy(inbox);

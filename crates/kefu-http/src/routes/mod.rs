@@ -8,6 +8,7 @@ pub mod conversations;
 pub mod directory;
 pub mod docs;
 pub mod kb;
+pub mod mentions;
 pub mod queues;
 pub mod realtime;
 pub mod system;
@@ -28,6 +29,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(kb::router())
         .merge(conversations::router())
         .merge(tickets::router())
+        .merge(mentions::router())
         .merge(queues::router())
         .merge(attachments::router())
         .merge(widget::router())

@@ -137,6 +137,7 @@ pub fn observe(hub: &Hub, store: Arc<dyn Store>, inboxes: Arc<InboxCache>, clock
                             visibility: MessageVisibility::Public,
                             external_id: None,
                             client_id: Some(format!("{CODE}:{event_id}")),
+                            mentions: vec![],
                             now: clock.now(),
                         },
                         &policy(&inbox),

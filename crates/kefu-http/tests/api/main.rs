@@ -9,6 +9,7 @@ mod conversations;
 mod directory;
 mod errors;
 mod kb;
+mod mentions;
 mod realtime;
 mod routing;
 mod sla;

@@ -346,6 +346,7 @@ async fn build_world(app: &TestApp, doc: &Value) -> World {
                     visibility: MessageVisibility::Public,
                     external_id: None,
                     client_id: None,
+                    mentions: vec![],
                     now: kefu_core::Timestamp::now(),
                 },
                 &Policy {

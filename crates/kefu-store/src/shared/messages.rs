@@ -5,8 +5,7 @@
 
 use kefu_core::event::{Event, EventType, NewEvent};
 use kefu_core::model::{
-    Conversation, DeliveryState, Message, MessageContent, MessageVisibility,
-    Sender,
+    Conversation, DeliveryState, Message, MessageContent, MessageVisibility, Sender, SenderKind,
 };
 use kefu_core::state::{Policy, transition};
 use kefu_core::store::{Appended, NewMessage, ReadCursor};
@@ -128,6 +127,7 @@ pub(crate) async fn append_message(c: &mut Conn, new: &NewMessage, policy: &Poli
     let checked = new
         .content
         .validate()
+        .and_then(|()| mentions_allowed(new))
         .map_err(StoreError::from)
         .and_then(|()| transition(conv.state(), new.input(), policy).map_err(StoreError::from));
     let t = match checked {
@@ -231,6 +231,11 @@ pub(crate) async fn append_message(c: &mut Conn, new: &NewMessage, policy: &Poli
         json!({ "message": to_value(&message)? }),
     );
     events.push(insert_event(c, new.account_id, Some(&mut conv), &created, new.now).await?);
+    // Only a message that was really inserted gets here, so a retried note
+    // (same client id) never mentions anyone twice.
+    if !new.mentions.is_empty() {
+        super::mentions::record(c, &mut conv, &message, &new.mentions, &mut events).await?;
+    }
     record_effects(c, &mut conv, &t, new.sender, new.now, &mut events).await?;
     if only_progressed(&before, &conv) {
         save_progress(c, &before, &conv).await?;
@@ -243,6 +248,27 @@ pub(crate) async fn append_message(c: &mut Conn, new: &NewMessage, policy: &Poli
         events,
         duplicate: false,
     })
+}
+
+/// Mentions belong to agents' private notes: a public message would tell
+/// the customer nothing and notify colleagues of what they can already see.
+fn mentions_allowed(new: &NewMessage) -> Result<(), kefu_core::CoreError> {
+    if new.mentions.is_empty() {
+        return Ok(());
+    }
+    if new.visibility != MessageVisibility::Internal || new.sender.kind != SenderKind::Agent {
+        return Err(kefu_core::CoreError::invalid(
+            "mentions",
+            "only an agent's private note can mention members",
+        ));
+    }
+    if new.mentions.len() > kefu_core::model::MAX_MENTIONS {
+        return Err(kefu_core::CoreError::invalid(
+            "mentions",
+            format!("at most {} members", kefu_core::model::MAX_MENTIONS),
+        ));
+    }
+    Ok(())
 }
 
 /// Appends a public message the store itself writes as part of another unit

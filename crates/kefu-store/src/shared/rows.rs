@@ -378,3 +378,18 @@ pub(crate) fn kb_entry(row: &DbRow) -> R<KbEntry> {
         updated_at: ts(row, "updated_at")?,
     })
 }
+
+pub(crate) fn mention(row: &DbRow) -> R<Mention> {
+    Ok(Mention {
+        id: id(row, "id")?,
+        account_id: id(row, "account_id")?,
+        user_id: id(row, "user_id")?,
+        conversation_id: id(row, "conversation_id")?,
+        inbox_id: id(row, "inbox_id")?,
+        message_id: id(row, "message_id")?,
+        author_id: id(row, "author_id")?,
+        excerpt: get(row, "excerpt")?,
+        created_at: ts(row, "created_at")?,
+        read_at: opt_ts(row, "read_at")?,
+    })
+}

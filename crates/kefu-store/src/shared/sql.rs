@@ -98,3 +98,10 @@ macro_rules! job_cols {
          locked_until, last_error, created_at"
     };
 }
+
+macro_rules! mention_cols {
+    () => {
+        "account_id, id, user_id, conversation_id, inbox_id, message_id, author_id, excerpt, \
+         created_at, read_at"
+    };
+}

@@ -690,6 +690,40 @@ impl kefu_core::store::Store for Backend {
         reading!(self, |c| messages::read_cursors(c, account, conversation))
     }
 
+    // ---- mentions
+
+    async fn list_mentions(
+        &self,
+        account: AccountId,
+        user: UserId,
+        unread_only: bool,
+        inboxes: Option<&[InboxId]>,
+        page: &PageRequest,
+    ) -> StoreResult<Page<Mention>> {
+        let (i, p) = (inboxes.map(<[InboxId]>::to_vec), page.clone());
+        reading!(self, |c| mentions::list_mentions(
+            c,
+            account,
+            user,
+            unread_only,
+            i.as_deref(),
+            &p
+        ))
+    }
+
+    async fn mark_mentions_read(
+        &self,
+        account: AccountId,
+        user: UserId,
+        which: &MentionsToRead,
+        now: Timestamp,
+    ) -> StoreResult<u64> {
+        let w = which.clone();
+        writing!(self, |c| mentions::mark_mentions_read(
+            c, account, user, &w, now
+        ))
+    }
+
     // ---- events
 
     async fn conversation_events(

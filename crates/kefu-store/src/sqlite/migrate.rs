@@ -37,6 +37,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0007_tickets.sql",
         include_str!("../../migrations/sqlite/0007_tickets.sql"),
     ),
+    (
+        "0008_mentions.sql",
+        include_str!("../../migrations/sqlite/0008_mentions.sql"),
+    ),
 ];
 
 fn failed(step: &str, e: impl std::fmt::Display) -> StoreError {

@@ -94,6 +94,9 @@ mod conversations {
 mod messages {
     include!("../shared/messages.rs");
 }
+mod mentions {
+    include!("../shared/mentions.rs");
+}
 mod csat {
     include!("../shared/csat.rs");
 }

@@ -193,6 +193,7 @@ impl Fx {
             visibility: MessageVisibility::Public,
             external_id: None,
             client_id: None,
+            mentions: vec![],
             now: Timestamp::now(),
         }
     }

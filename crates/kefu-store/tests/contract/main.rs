@@ -15,6 +15,7 @@ mod directory;
 mod durability;
 mod jobs;
 mod kb;
+mod mentions;
 mod messages;
 mod routing;
 mod tickets;

@@ -53,7 +53,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 #[cfg(test)]
 mod tests {
-    /// Every conversation, attachment, widget and socket route is in the
+    /// Every conversation, mention, attachment, widget and socket route is in the
     /// OpenAPI document with the method it is served on.
     #[test]
     fn routes_are_documented() {
@@ -81,6 +81,9 @@ mod tests {
             ("/api/v1/conversations/{id}/messages", "get"),
             ("/api/v1/conversations/{id}/messages", "post"),
             ("/api/v1/conversations/{id}/events", "get"),
+            ("/api/v1/conversations/{id}/mentionable", "get"),
+            ("/api/v1/mentions", "get"),
+            ("/api/v1/mentions/read", "post"),
             ("/api/v1/events", "get"),
             ("/api/v1/inbox/messages", "post"),
             ("/api/v1/attachments", "post"),
@@ -112,6 +115,8 @@ mod tests {
             "Posted",
             "AttachmentView",
             "SessionResponse",
+            "MentionView",
+            "ReadMentions",
         ] {
             assert!(schemas[s].is_object(), "schema {s} missing");
         }

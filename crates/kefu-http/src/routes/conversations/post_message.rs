@@ -24,7 +24,8 @@ use crate::extract::{ApiJson, ApiPath};
 /// `content` is a typed message (`{"type": "text", "text": "…"}`,
 /// `{"type": "attachment", "attachment_id": "…"}`, …) or use `text` for
 /// plain text. Repeating a `client_id` returns the original (200) instead of
-/// storing a second copy.
+/// storing a second copy. A private note (`"visibility": "internal"`) may
+/// name colleagues in `mentions`; each is notified (see `/api/v1/mentions`).
 #[utoipa::path(
     post,
     path = "/api/v1/conversations/{id}/messages",
@@ -37,7 +38,7 @@ use crate::extract::{ApiJson, ApiPath};
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 404, description = "No such conversation (or attachment)", body = ErrorBody),
         (status = 409, description = "`assigned_to_other_agent`: a colleague owns the conversation", body = ErrorBody),
-        (status = 422, description = "Invalid content", body = ErrorBody),
+        (status = 422, description = "Invalid content, or mentions that cannot be made: `mentions_need_private_note`, `too_many_mentions`, `unknown_user`, `mentioned_user_cannot_see_inbox`", body = ErrorBody),
     ),
     security(("session" = []), ("bearer" = []))
 )]
@@ -50,6 +51,15 @@ pub async fn post_message(
     let (conv, inbox) = shared::visible_conversation_and_inbox(&state, &agent, id).await?;
     let content = shared::content_of(body.content, body.text, AGENT_CONTENT)?;
     let client_id = shared::client_id(body.client_id)?;
+    let visibility = body.visibility.unwrap_or(MessageVisibility::Public);
+    let mentions = crate::routes::mentions::checked_mentions(
+        &state,
+        &agent,
+        conv.inbox_id,
+        visibility,
+        body.mentions,
+    )
+    .await?;
     check_attachment(&state, agent.account_id, &content, conv.id, false).await?;
     let appended = state
         .store
@@ -60,9 +70,10 @@ pub async fn post_message(
                 conversation_id: conv.id,
                 sender: agent.actor(),
                 content,
-                visibility: body.visibility.unwrap_or(MessageVisibility::Public),
+                visibility,
                 external_id: None,
                 client_id,
+                mentions,
                 now: state.clock.now(),
             },
             &policy(&inbox),

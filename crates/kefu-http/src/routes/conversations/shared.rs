@@ -70,6 +70,11 @@ pub struct MessageBody {
     /// Idempotency key chosen by the client: resending the same key returns
     /// the original message instead of storing a second one.
     pub client_id: Option<String>,
+    /// Members to notify (`@mentions`), by user id: private notes only, at
+    /// most 20, each a member who can see the conversation's inbox.
+    /// Repeats are ignored.
+    #[schema(value_type = Option<Vec<String>>)]
+    pub mentions: Option<Vec<kefu_core::UserId>>,
 }
 
 /// The content of a body, checked. `allowed` lists the content types this
@@ -311,6 +316,7 @@ pub fn contact_message(
         visibility: MessageVisibility::Public,
         external_id,
         client_id,
+        mentions: vec![],
         now: state.clock.now(),
     }
 }

@@ -151,6 +151,7 @@ pub async fn transfer_conversation(
                     visibility: MessageVisibility::Internal,
                     external_id: None,
                     client_id: None,
+                    mentions: vec![],
                     now,
                 },
                 &policy,
