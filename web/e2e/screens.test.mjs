@@ -149,7 +149,8 @@ for (const [lang, locale] of LANGS) {
       await page.goto(`${kefu.origin}/c/${convId}?filter=mine&lang=${lang}`);
       await page.locator('[data-testid="live"].on').waitFor();
       await page.getByTestId("message-text").filter({ hasText: "客户很着急" }).waitFor();
-      await page.getByTestId("contact-panel").locator("h3").waitFor();
+      await page.getByTestId("ticket-panel").waitFor();
+      await page.getByTestId("contact-panel").locator("h3").last().waitFor();
       if (width > 760) await page.getByTestId("conversation-item").first().waitFor();
       await page.screenshot({ path: join(SHOTS, `console-${tag}.png`) });
       await check(`console-${tag}`, page, page, lang);

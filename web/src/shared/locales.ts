@@ -844,7 +844,7 @@ export const zhCN: Shape<typeof en> = {
     link: "关联",
     unlink: "取消关联",
     linkKind: "关联类型",
-    linkPlaceholder: "会话 ID",
+    linkPlaceholder: "会话编号",
     linkKinds: {
       related_outgoing: "相关",
       related_incoming: "相关",
