@@ -1,0 +1,577 @@
+//! Compiled rules and the inspection of one transcript.
+
+use std::collections::BTreeSet;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::{Regex, RegexSet};
+
+use crate::error::QaError;
+use crate::hit::Hit;
+use crate::lexicon::ESCALATION;
+use crate::matchers::{CharIndex, PhraseSet};
+use crate::pii::{PiiKind, find_pii};
+use crate::rule::{KeywordMode, Rule, RuleKind, Speaker, TimeMetric, Window};
+use crate::transcript::{Party, Transcript, Turn};
+
+/// A rule ready to run.
+#[derive(Debug)]
+struct Compiled {
+    id: String,
+    speaker: Speaker,
+    window: Window,
+    check: Check,
+}
+
+#[derive(Debug)]
+enum Check {
+    Keywords {
+        mode: KeywordMode,
+        /// All variants of all terms, and for each variant its term.
+        phrases: PhraseSet,
+        term_of: Vec<usize>,
+        terms: Vec<String>,
+        at_least: usize,
+    },
+    Regex {
+        pattern: Regex,
+        exclude: Vec<Regex>,
+    },
+    Phrases(PhraseSet),
+    Greeting {
+        phrases: PhraseSet,
+        within: usize,
+    },
+    Closing {
+        phrases: PhraseSet,
+        within: usize,
+    },
+    Apology {
+        complaint: PhraseSet,
+        apology: PhraseSet,
+        within: usize,
+    },
+    Time {
+        metric: TimeMetric,
+        over_ms: i64,
+    },
+    Pii(BTreeSet<PiiKind>),
+}
+
+/// An account's rules, compiled once and used for every conversation.
+///
+/// Most messages hit few rules, so each message is first read once by a
+/// prefilter: one automaton over the phrases of every phrase rule
+/// (keywords, forbidden words, escalation) and one `RegexSet` over every
+/// pattern. A rule then reads only the messages where the prefilter saw a
+/// candidate for it, so the cost per message barely grows with the number
+/// of rules.
+#[derive(Debug)]
+pub struct Inspector {
+    rules: Vec<Compiled>,
+    /// Every phrase of every phrase rule (all overlapping matches), and for
+    /// each the rule it belongs to.
+    phrase_filter: Option<(AhoCorasick, Vec<usize>)>,
+    /// Every regex rule's pattern, and for each the rule it belongs to.
+    regex_filter: Option<(RegexSet, Vec<usize>)>,
+}
+
+/// The filters' verdict for one transcript: whether rule `r` may match in
+/// turn `i` (rules the filters do not cover always may).
+struct Candidates {
+    rules: usize,
+    may: Vec<bool>,
+}
+
+impl Candidates {
+    fn all(rules: usize, turns: usize) -> Self {
+        Self {
+            rules,
+            may: vec![true; rules * turns],
+        }
+    }
+    fn may(&self, turn: usize, rule: usize) -> bool {
+        self.may[turn * self.rules + rule]
+    }
+}
+
+fn phrases<S: AsRef<str>>(id: &str, what: &str, list: &[S]) -> Result<PhraseSet, QaError> {
+    PhraseSet::new(list)
+        .map_err(|e| QaError::rule(id, format!("{what}: {e}")))?
+        .ok_or_else(|| QaError::rule(id, format!("{what}: at least one phrase is needed")))
+}
+
+fn regex(id: &str, pattern: &str) -> Result<Regex, QaError> {
+    regex::RegexBuilder::new(pattern)
+        .size_limit(1 << 20)
+        .build()
+        .map_err(|e| QaError::rule(id, format!("invalid regular expression `{pattern}`: {e}")))
+}
+
+fn compile(rule: &Rule) -> Result<Compiled, QaError> {
+    let id = rule.id.as_str();
+    let valid_id = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if !valid_id {
+        return Err(QaError::rule(
+            id,
+            "the id needs 1 to 64 letters, digits, `_` or `-`",
+        ));
+    }
+    if matches!(rule.window.first, Some(0)) || matches!(rule.window.last, Some(0)) {
+        return Err(QaError::rule(id, "a window of 0 messages reads nothing"));
+    }
+    let positive = |n: Option<usize>, default: usize, what: &str| match n {
+        Some(0) => Err(QaError::rule(id, format!("{what} must be at least 1"))),
+        Some(n) => Ok(n),
+        None => Ok(default),
+    };
+    let check = match &rule.kind {
+        RuleKind::Keywords {
+            mode,
+            terms,
+            at_least,
+        } => {
+            if terms.is_empty() {
+                return Err(QaError::rule(id, "at least one term is needed"));
+            }
+            let mut variants = Vec::new();
+            let mut term_of = Vec::new();
+            for (i, t) in terms.iter().enumerate() {
+                for v in std::iter::once(&t.text).chain(&t.synonyms) {
+                    variants.push(v.clone());
+                    term_of.push(i);
+                }
+            }
+            let at_least = match (mode, at_least) {
+                (KeywordMode::AtLeast, Some(n)) if *n >= 1 && *n <= terms.len() => *n,
+                (KeywordMode::AtLeast, _) => {
+                    return Err(QaError::rule(
+                        id,
+                        format!(
+                            "`at_least` must be between 1 and {} (the terms)",
+                            terms.len()
+                        ),
+                    ));
+                }
+                (_, Some(_)) => {
+                    return Err(QaError::rule(id, "`at_least` goes with mode `at_least`"));
+                }
+                (KeywordMode::All, None) => terms.len(),
+                (_, None) => 1,
+            };
+            Check::Keywords {
+                mode: *mode,
+                phrases: phrases(id, "terms", &variants)?,
+                term_of,
+                terms: terms.iter().map(|t| t.text.clone()).collect(),
+                at_least,
+            }
+        }
+        RuleKind::Regex { pattern, exclude } => Check::Regex {
+            pattern: regex(id, pattern)?,
+            exclude: exclude
+                .iter()
+                .map(|p| regex(id, p))
+                .collect::<Result<_, _>>()?,
+        },
+        RuleKind::Forbidden { words } => Check::Phrases(phrases(id, "words", words)?),
+        RuleKind::Escalation { extra } => {
+            let mut all: Vec<&str> = ESCALATION.to_vec();
+            all.extend(extra.iter().map(String::as_str));
+            Check::Phrases(phrases(id, "extra", &all)?)
+        }
+        RuleKind::Greeting {
+            phrases: p,
+            within_first,
+        } => Check::Greeting {
+            phrases: phrases(id, "phrases", p)?,
+            within: positive(*within_first, 1, "within_first")?,
+        },
+        RuleKind::Closing {
+            phrases: p,
+            within_last,
+        } => Check::Closing {
+            phrases: phrases(id, "phrases", p)?,
+            within: positive(*within_last, 1, "within_last")?,
+        },
+        RuleKind::Apology {
+            complaint,
+            apology,
+            within_replies,
+        } => Check::Apology {
+            complaint: phrases(id, "complaint", complaint)?,
+            apology: phrases(id, "apology", apology)?,
+            within: positive(*within_replies, 2, "within_replies")?,
+        },
+        RuleKind::ResponseTime { metric, over_s } => {
+            if *over_s == 0 || *over_s > 30 * 24 * 3600 {
+                return Err(QaError::rule(id, "`over_s` must be 1 s to 30 days"));
+            }
+            Check::Time {
+                metric: *metric,
+                over_ms: (*over_s as i64) * 1000,
+            }
+        }
+        RuleKind::Pii { kinds } => Check::Pii(if kinds.is_empty() {
+            PiiKind::ALL.into_iter().collect()
+        } else {
+            kinds.iter().copied().collect()
+        }),
+    };
+    Ok(Compiled {
+        id: rule.id.clone(),
+        speaker: rule.effective_speaker(),
+        window: rule.window,
+        check,
+    })
+}
+
+/// The indexes of the turns a text rule reads: the speaker's, cut to the
+/// window.
+fn selected(turns: &[Turn], speaker: Speaker, window: Window) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..turns.len())
+        .filter(|&i| speaker.includes(turns[i].party))
+        .collect();
+    if let Some(n) = window.first {
+        idx.truncate(n);
+    }
+    if let Some(n) = window.last {
+        let skip = idx.len().saturating_sub(n);
+        idx.drain(..skip);
+    }
+    idx
+}
+
+fn hit(rule: &str, message: Option<usize>, start: usize, end: usize, detail: String) -> Hit {
+    Hit {
+        rule_id: rule.to_string(),
+        message_index: message,
+        start,
+        end,
+        detail,
+    }
+}
+
+impl Inspector {
+    /// Compiles an account's rules; the first invalid one is named. Ids
+    /// must be unique.
+    pub fn compile(rules: &[Rule]) -> Result<Self, QaError> {
+        let mut seen = BTreeSet::new();
+        let mut compiled = Vec::with_capacity(rules.len());
+        for r in rules {
+            if !seen.insert(r.id.as_str()) {
+                return Err(QaError::rule(&r.id, "the id is used twice"));
+            }
+            compiled.push(compile(r)?);
+        }
+        let mut phrases: Vec<&str> = Vec::new();
+        let mut phrase_rule = Vec::new();
+        let mut patterns: Vec<&str> = Vec::new();
+        let mut pattern_rule = Vec::new();
+        for (i, r) in compiled.iter().enumerate() {
+            match &r.check {
+                Check::Keywords { phrases: p, .. } | Check::Phrases(p) => {
+                    for x in p.phrases() {
+                        phrases.push(x);
+                        phrase_rule.push(i);
+                    }
+                }
+                Check::Regex { pattern, .. } => {
+                    patterns.push(pattern.as_str());
+                    pattern_rule.push(i);
+                }
+                _ => {}
+            }
+        }
+        let phrase_filter = if phrases.is_empty() {
+            None
+        } else {
+            let ac = AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .build(&phrases)
+                .map_err(|e| QaError::TooLarge(format!("cannot compile the phrases: {e}")))?;
+            Some((ac, phrase_rule))
+        };
+        let regex_filter = if patterns.is_empty() {
+            None
+        } else {
+            let set = regex::RegexSetBuilder::new(&patterns)
+                .size_limit(64 << 20)
+                .build()
+                .map_err(|e| QaError::TooLarge(format!("the patterns are too large: {e}")))?;
+            Some((set, pattern_rule))
+        };
+        Ok(Self {
+            rules: compiled,
+            phrase_filter,
+            regex_filter,
+        })
+    }
+
+    /// Reads every message once with the filters.
+    fn candidates(&self, t: &Transcript) -> Candidates {
+        let n = self.rules.len();
+        let mut c = Candidates::all(n, t.turns.len());
+        let filtered: Vec<usize> = self
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                matches!(
+                    r.check,
+                    Check::Keywords { .. } | Check::Phrases(_) | Check::Regex { .. }
+                )
+            })
+            .map(|(i, _)| i)
+            .collect();
+        for (ti, turn) in t.turns.iter().enumerate() {
+            let row = &mut c.may[ti * n..(ti + 1) * n];
+            for &r in &filtered {
+                row[r] = false;
+            }
+            if let Some((ac, rule_of)) = &self.phrase_filter {
+                for m in ac.find_overlapping_iter(&turn.text) {
+                    row[rule_of[m.pattern().as_usize()]] = true;
+                }
+            }
+            if let Some((set, rule_of)) = &self.regex_filter {
+                for p in set.matches(&turn.text).iter() {
+                    row[rule_of[p]] = true;
+                }
+            }
+        }
+        c
+    }
+
+    /// Whether a rule of this id was compiled (scorecards refer to rules).
+    pub fn has_rule(&self, id: &str) -> bool {
+        self.rules.iter().any(|r| r.id == id)
+    }
+
+    /// Every hit of every rule on the transcript, rule by rule in the order
+    /// given, each rule's hits in message order.
+    pub fn inspect(&self, t: &Transcript) -> Vec<Hit> {
+        let cands = self.candidates(t);
+        let mut out = Vec::new();
+        for (i, r) in self.rules.iter().enumerate() {
+            run(r, t, &|turn| cands.may(turn, i), &mut out);
+        }
+        out
+    }
+
+    /// The hits of one rule only (the editor's "test this rule" preview).
+    pub fn inspect_rule(&self, id: &str, t: &Transcript) -> Vec<Hit> {
+        let mut out = Vec::new();
+        if let Some(r) = self.rules.iter().find(|r| r.id == id) {
+            run(r, t, &|_| true, &mut out);
+        }
+        out
+    }
+}
+
+/// Runs one rule; `may(turn)` says whether the filters saw a candidate for
+/// it in that message (a message without one cannot match, so it is not
+/// read again).
+fn run(r: &Compiled, t: &Transcript, may: &dyn Fn(usize) -> bool, out: &mut Vec<Hit>) {
+    let turns = &t.turns;
+    let id = r.id.as_str();
+    match &r.check {
+        Check::Keywords {
+            mode,
+            phrases,
+            term_of,
+            terms,
+            at_least,
+        } => {
+            let mut found = Vec::new();
+            let mut distinct = BTreeSet::new();
+            for i in selected(turns, r.speaker, r.window) {
+                if !may(i) {
+                    continue;
+                }
+                for f in phrases.find_all(&turns[i].text) {
+                    distinct.insert(term_of[f.phrase]);
+                    found.push(hit(
+                        id,
+                        Some(i),
+                        f.start,
+                        f.end,
+                        phrases.phrase(f.phrase).to_string(),
+                    ));
+                }
+            }
+            let fires = match mode {
+                KeywordMode::None => distinct.is_empty(),
+                _ => distinct.len() >= *at_least,
+            };
+            if !fires {
+                return;
+            }
+            if *mode == KeywordMode::None {
+                out.push(hit(
+                    id,
+                    None,
+                    0,
+                    0,
+                    format!("none of: {}", terms.join(", ")),
+                ));
+            } else {
+                out.extend(found);
+            }
+        }
+        Check::Regex { pattern, exclude } => {
+            for i in selected(turns, r.speaker, r.window) {
+                if !may(i) {
+                    continue;
+                }
+                let text = &turns[i].text;
+                let vetoes: Vec<_> = exclude
+                    .iter()
+                    .flat_map(|x| x.find_iter(text).map(|m| m.range()))
+                    .collect();
+                let mut chars = CharIndex::new(text);
+                for m in pattern.find_iter(text) {
+                    if m.is_empty()
+                        || vetoes
+                            .iter()
+                            .any(|v| v.start < m.end() && m.start() < v.end)
+                    {
+                        continue;
+                    }
+                    let (s, e) = (chars.at(m.start()), chars.at(m.end()));
+                    out.push(hit(id, Some(i), s, e, m.as_str().to_string()));
+                }
+            }
+        }
+        Check::Phrases(phrases) => {
+            for i in selected(turns, r.speaker, r.window) {
+                if !may(i) {
+                    continue;
+                }
+                for f in phrases.find_all(&turns[i].text) {
+                    out.push(hit(
+                        id,
+                        Some(i),
+                        f.start,
+                        f.end,
+                        phrases.phrase(f.phrase).to_string(),
+                    ));
+                }
+            }
+        }
+        Check::Greeting { phrases, within } => {
+            let agent = selected(turns, Speaker::Agent, Window::default());
+            if agent.is_empty() {
+                return; // nobody to greet with
+            }
+            let greeted = agent
+                .iter()
+                .take(*within)
+                .any(|&i| phrases.first(&turns[i].text).is_some());
+            if !greeted {
+                out.push(hit(id, Some(agent[0]), 0, 0, "no greeting".into()));
+            }
+        }
+        Check::Closing { phrases, within } => {
+            let agent = selected(turns, Speaker::Agent, Window::default());
+            let Some(&last) = agent.last() else { return };
+            let closed = agent
+                .iter()
+                .rev()
+                .take(*within)
+                .any(|&i| phrases.first(&turns[i].text).is_some());
+            if !closed {
+                out.push(hit(id, Some(last), 0, 0, "no closing".into()));
+            }
+        }
+        Check::Apology {
+            complaint,
+            apology,
+            within,
+        } => {
+            for (i, turn) in turns.iter().enumerate() {
+                if turn.party != Party::Customer {
+                    continue;
+                }
+                let Some(f) = complaint.first(&turn.text) else {
+                    continue;
+                };
+                let replies: Vec<&Turn> = turns[i + 1..]
+                    .iter()
+                    .filter(|t| t.party == Party::Agent)
+                    .take(*within)
+                    .collect();
+                // A complaint nobody has answered yet is the response-time
+                // rules' business, not a missing apology.
+                if replies.is_empty() {
+                    continue;
+                }
+                if !replies.iter().any(|t| apology.first(&t.text).is_some()) {
+                    let what = complaint.phrase(f.phrase);
+                    out.push(hit(
+                        id,
+                        Some(i),
+                        f.start,
+                        f.end,
+                        format!("no apology after “{what}”"),
+                    ));
+                }
+            }
+        }
+        Check::Time { metric, over_ms } => time_hits(id, t, *metric, *over_ms, out),
+        Check::Pii(kinds) => {
+            for i in selected(turns, r.speaker, r.window) {
+                for (kind, s, e) in find_pii(&turns[i].text) {
+                    if kinds.contains(&kind) {
+                        out.push(hit(id, Some(i), s, e, kind.as_str().to_string()));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Walks the conversation keeping when the customer started waiting for an
+/// agent: from their first unanswered message after the hand-off; an agent
+/// reply ends the wait (a bot's does not).
+fn time_hits(id: &str, t: &Transcript, metric: TimeMetric, over_ms: i64, out: &mut Vec<Hit>) {
+    let handoff = t.handed_off_at_ms.unwrap_or(i64::MIN);
+    let mut waiting_since: Option<i64> = None;
+    let mut answered_once = false;
+    for (i, turn) in t.turns.iter().enumerate() {
+        match turn.party {
+            Party::Customer => {
+                if waiting_since.is_none() {
+                    waiting_since = Some(turn.at_ms.max(handoff));
+                }
+            }
+            Party::Agent => {
+                if let Some(since) = waiting_since.take() {
+                    let waited = turn.at_ms - since;
+                    let counts = match metric {
+                        TimeMetric::FirstResponse => !answered_once,
+                        TimeMetric::AnyGap => true,
+                    };
+                    if counts && waited > over_ms {
+                        out.push(hit(
+                            id,
+                            Some(i),
+                            0,
+                            0,
+                            format!("waited {} s", waited / 1000),
+                        ));
+                    }
+                }
+                answered_once = true;
+                if metric == TimeMetric::FirstResponse {
+                    return;
+                }
+            }
+            Party::Bot => {}
+        }
+    }
+}
