@@ -458,6 +458,30 @@ pub trait Store: Send + Sync + 'static {
         account: AccountId,
         id: ConversationId,
     ) -> StoreResult<Vec<ConversationLink>>;
+    /// The account's inspection rules and scorecards (empty when never set).
+    async fn qa_settings(&self, account: AccountId) -> StoreResult<QaSettings>;
+    async fn put_qa_settings(
+        &self,
+        account: AccountId,
+        settings: &QaSettings,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    /// Replaces the conversation's scores with these and records `qa.scored`
+    /// in the same unit of work (an inspection run again, e.g. after a
+    /// reopened conversation is resolved again, leaves one set of scores).
+    async fn record_qa_scores(
+        &self,
+        account: AccountId,
+        conversation: ConversationId,
+        scores: &[QaScore],
+        now: Timestamp,
+    ) -> StoreResult<Event>;
+    /// The conversation's scores, by scorecard id.
+    async fn qa_scores(
+        &self,
+        account: AccountId,
+        conversation: ConversationId,
+    ) -> StoreResult<Vec<QaScore>>;
     async fn patch_conversation(
         &self,
         account: AccountId,

@@ -12,6 +12,7 @@ pub mod error;
 pub mod extract;
 pub mod inbox_cache;
 pub mod media;
+pub mod qa;
 pub mod routes;
 pub mod routing;
 pub mod setup;

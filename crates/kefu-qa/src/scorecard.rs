@@ -61,6 +61,13 @@ pub struct Scorecard {
     pub pass_score: f64,
     #[serde(default)]
     pub bot_only: BotOnly,
+    /// The inboxes (ids) whose conversations the card scores; with `teams`
+    /// both empty, every inbox's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inboxes: Vec<String>,
+    /// The teams (ids) whose conversations the card scores.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub teams: Vec<String>,
     pub items: Vec<ScoreItem>,
 }
 
@@ -122,6 +129,13 @@ impl Scorecard {
             }
         }
         Ok(())
+    }
+
+    /// Whether the card is assigned to a conversation of this inbox and team.
+    pub fn covers(&self, inbox: &str, team: Option<&str>) -> bool {
+        (self.inboxes.is_empty() && self.teams.is_empty())
+            || self.inboxes.iter().any(|i| i == inbox)
+            || team.is_some_and(|t| self.teams.iter().any(|x| x == t))
     }
 
     /// Whether the card scores this conversation at all.

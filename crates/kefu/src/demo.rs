@@ -91,10 +91,54 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<DemoInfo> {
         .await?;
     seed_canned_responses(store, account_id).await?;
     seed_knowledge_base(store, account_id).await?;
+    seed_quality_inspection(store, account_id).await?;
     Ok(DemoInfo {
         account_id,
         inbox_id,
     })
+}
+
+/// A starter set of inspection rules and a scorecard, so a resolved demo
+/// conversation gets a score at once. Only when the account has none: the
+/// demo's admin may have changed them.
+async fn seed_quality_inspection(store: &dyn Store, account: AccountId) -> anyhow::Result<()> {
+    if !store.qa_settings(account).await?.rules.is_empty() {
+        return Ok(());
+    }
+    let settings = kefu_core::model::QaSettings {
+        rules: vec![
+            serde_json::json!({"id": "greeting", "name": "Greets the customer", "type": "greeting",
+                "phrases": ["您好", "你好", "hello", "hi", "good morning", "good afternoon"]}),
+            serde_json::json!({"id": "closing", "name": "Closes politely", "type": "closing", "within_last": 2,
+                "phrases": ["祝您", "再见", "还有其他", "goodbye", "have a nice", "anything else"]}),
+            serde_json::json!({"id": "forbidden", "name": "Forbidden words (禁语)", "type": "forbidden",
+                "words": ["不知道", "不归我管", "你自己看", "没办法", "calm down", "not my problem", "whatever"]}),
+            serde_json::json!({"id": "apology", "name": "Apologises after a complaint", "type": "apology",
+                "complaint": ["投诉", "太慢", "太差", "失望", "terrible", "disappointed", "unacceptable"],
+                "apology": ["抱歉", "对不起", "不好意思", "sorry", "apologi"]}),
+            serde_json::json!({"id": "slow", "name": "Replies within two minutes", "type": "response_time",
+                "metric": "any_gap", "over_s": 120}),
+            serde_json::json!({"id": "pii", "name": "No personal data from the agent", "type": "pii"}),
+            serde_json::json!({"id": "escalation", "name": "Escalation risk", "type": "escalation"}),
+        ],
+        scorecards: vec![serde_json::json!({
+            "id": "chat", "name": "Chat service", "pass_score": 80,
+            "items": [
+                {"rule_id": "forbidden", "label": "No forbidden words", "effect": "deduct", "points": 30, "critical": true},
+                {"rule_id": "pii", "label": "No personal data", "effect": "deduct", "points": 30, "critical": true},
+                {"rule_id": "greeting", "label": "Greeting", "effect": "deduct", "points": 10},
+                {"rule_id": "closing", "label": "Closing", "effect": "deduct", "points": 5},
+                {"rule_id": "apology", "label": "Apology after a complaint", "effect": "deduct", "points": 10, "per_hit": true, "max_points": 20},
+                {"rule_id": "slow", "label": "Timely replies", "effect": "deduct", "points": 5, "per_hit": true, "max_points": 20}
+            ]
+        })],
+    };
+    // The same check an admin's save goes through.
+    kefu_http::qa::compile(&settings).map_err(|e| anyhow::anyhow!("demo QA settings: {e}"))?;
+    store
+        .put_qa_settings(account, &settings, Timestamp::now())
+        .await?;
+    Ok(())
 }
 
 /// A few shared canned responses, in English and Chinese, so `/` in the
@@ -533,5 +577,20 @@ mod tests {
         assert!(before > revision);
         seed(store).await.unwrap();
         assert_eq!(store.kb_revision(info.account_id).await.unwrap(), before);
+        // The inspection starter set is there, valid, and left alone once an
+        // admin changed it.
+        let qa = store.qa_settings(info.account_id).await.unwrap();
+        assert!(kefu_http::qa::compile(&qa).is_ok());
+        assert_eq!(qa.scorecards.len(), 1);
+        let mine = kefu_core::model::QaSettings {
+            rules: vec![qa.rules[0].clone()],
+            scorecards: vec![],
+        };
+        store
+            .put_qa_settings(info.account_id, &mine, Timestamp::now())
+            .await
+            .unwrap();
+        seed(store).await.unwrap();
+        assert_eq!(store.qa_settings(info.account_id).await.unwrap(), mine);
     }
 }

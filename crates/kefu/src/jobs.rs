@@ -19,7 +19,34 @@ pub fn worker(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Worker {
                 clock: clock.clone(),
             },
         )
-        .handle(kefu_http::sla::CHECK_JOB, SlaCheck { store, clock })
+        .handle(
+            kefu_http::sla::CHECK_JOB,
+            SlaCheck {
+                store: store.clone(),
+                clock: clock.clone(),
+            },
+        )
+        .handle(kefu_http::qa::INSPECT_JOB, QaInspect { store, clock })
+}
+
+/// Inspects and scores a resolved conversation (see
+/// `kefu_http::qa::inspect_conversation`). Running it again replaces the
+/// scores, so a retry after a crash is harmless.
+struct QaInspect {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+}
+
+#[async_trait]
+impl JobHandler for QaInspect {
+    async fn run(&self, job: &Job) -> Result<(), JobError> {
+        let (account, id) = conversation_of(job)?;
+        match kefu_http::qa::inspect_conversation(&*self.store, account, id, self.clock.now()).await
+        {
+            Ok(_) | Err(StoreError::NotFound(_)) => Ok(()),
+            Err(e) => Err(JobError::Retry(e.to_string())),
+        }
+    }
 }
 
 /// Records SLA breaches and escalates (see `kefu_http::sla::check`), then

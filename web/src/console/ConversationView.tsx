@@ -23,6 +23,7 @@ import { CannedList, useCannedPicker } from "./CannedPicker";
 import { CollisionWarning } from "./Collision";
 import { ContactPanel } from "./ContactPanel";
 import { TicketPanel } from "./TicketPanel";
+import { QaPanel } from "./QaPanel";
 import { useDirectory } from "./directory";
 import { EmojiPicker } from "./EmojiPicker";
 import { MentionList, useMentionPicker, type Mentionable } from "./MentionPicker";
@@ -583,6 +584,7 @@ export function ConversationView({
       {conv && (
         <ContactPanel contactId={conv.contact_id} conversationId={conv.id}>
           <TicketPanel conv={conv} onChange={setConv} />
+          <QaPanel conv={conv} />
         </ContactPanel>
       )}
     </div>

@@ -414,6 +414,7 @@ export const en = {
       targetOf: "{{priority}}: {{metric}} (minutes)",
     },
   },
+  qa: { title: "Quality inspection", total: "{{total}} points", passed: "Passed", failed: "Failed", critical: "critical" },
   sla: {
     title: "SLA",
     metrics: { first_response: "First response", next_response: "Next response", resolution: "Resolution" },
@@ -925,6 +926,7 @@ export const zhCN: Shape<typeof en> = {
       targetOf: "{{priority}}：{{metric}}（分钟）",
     },
   },
+  qa: { title: "质检", total: "{{total}} 分", passed: "合格", failed: "不合格", critical: "一票否决" },
   sla: {
     title: "服务时限",
     metrics: { first_response: "首次响应", next_response: "下次响应", resolution: "解决" },

@@ -9,6 +9,7 @@ pub mod directory;
 pub mod docs;
 pub mod kb;
 pub mod mentions;
+pub mod qa;
 pub mod queues;
 pub mod realtime;
 pub mod system;
@@ -29,6 +30,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(kb::router())
         .merge(conversations::router())
         .merge(tickets::router())
+        .merge(qa::router())
         .merge(mentions::router())
         .merge(queues::router())
         .merge(attachments::router())

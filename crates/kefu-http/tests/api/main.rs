@@ -10,6 +10,7 @@ mod directory;
 mod errors;
 mod kb;
 mod mentions;
+mod qa;
 mod realtime;
 mod routing;
 mod sla;

@@ -115,3 +115,15 @@ fn cards_are_checked_against_the_rules() {
     c.items.clear();
     assert!(c.validate(&ins).is_err());
 }
+
+#[test]
+fn cards_are_assigned_by_inbox_or_team() {
+    let mut c = card();
+    assert!(c.covers("inbox-a", None), "no assignment: every inbox");
+    c.inboxes = vec!["inbox-a".into()];
+    c.teams = vec!["team-vip".into()];
+    assert!(c.covers("inbox-a", None));
+    assert!(c.covers("inbox-b", Some("team-vip")));
+    assert!(!c.covers("inbox-b", Some("team-other")));
+    assert!(!c.covers("inbox-b", None));
+}

@@ -116,6 +116,9 @@ mod routing {
 mod tickets {
     include!("../shared/tickets.rs");
 }
+mod qa {
+    include!("../shared/qa.rs");
+}
 mod listener;
 mod stream;
 

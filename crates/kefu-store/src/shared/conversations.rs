@@ -483,6 +483,12 @@ fn written_by_store(kind: EventType) -> bool {
             | ContactUpdated
             | ReadCursorMoved
             | ConversationRated
+            | ConversationConverted
+            | ConversationClosed
+            | ConversationLinked
+            | ConversationUnlinked
+            | ConversationMentioned
+            | QaScored
     )
 }
 

@@ -463,6 +463,39 @@ impl kefu_core::store::Store for Backend {
         reading!(self, |c| tickets::links(c, account, id))
     }
 
+    async fn qa_settings(&self, account: AccountId) -> StoreResult<QaSettings> {
+        reading!(self, |c| qa::settings(c, account))
+    }
+
+    async fn put_qa_settings(
+        &self,
+        account: AccountId,
+        settings: &QaSettings,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        let s = settings.clone();
+        writing!(self, |c| qa::put_settings(c, account, &s, now))
+    }
+
+    async fn record_qa_scores(
+        &self,
+        account: AccountId,
+        conversation: ConversationId,
+        scores: &[QaScore],
+        now: Timestamp,
+    ) -> StoreResult<Event> {
+        let s = scores.to_vec();
+        writing_events!(self, |c| qa::record_scores(c, account, conversation, &s, now))
+    }
+
+    async fn qa_scores(
+        &self,
+        account: AccountId,
+        conversation: ConversationId,
+    ) -> StoreResult<Vec<QaScore>> {
+        reading!(self, |c| qa::scores(c, account, conversation))
+    }
+
     async fn patch_conversation(
         &self,
         account: AccountId,

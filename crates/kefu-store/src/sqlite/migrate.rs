@@ -41,6 +41,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0008_mentions.sql",
         include_str!("../../migrations/sqlite/0008_mentions.sql"),
     ),
+    (
+        "0009_qa.sql",
+        include_str!("../../migrations/sqlite/0009_qa.sql"),
+    ),
 ];
 
 fn failed(step: &str, e: impl std::fmt::Display) -> StoreError {

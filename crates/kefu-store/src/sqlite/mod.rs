@@ -121,6 +121,9 @@ mod routing {
 mod tickets {
     include!("../shared/tickets.rs");
 }
+mod qa {
+    include!("../shared/qa.rs");
+}
 mod connect;
 mod migrate;
 mod readers;

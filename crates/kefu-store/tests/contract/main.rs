@@ -17,5 +17,6 @@ mod jobs;
 mod kb;
 mod mentions;
 mod messages;
+mod qa;
 mod routing;
 mod tickets;

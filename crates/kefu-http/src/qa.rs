@@ -1,0 +1,251 @@
+//! Quality inspection of finished conversations: when a conversation is
+//! resolved a durable `qa.inspect` job is queued (one per conversation);
+//! the job reads the conversation's log, inspects it with the account's
+//! rules, scores it on every scorecard assigned to its inbox or team and
+//! records the scores with their evidence (`qa.scored`).
+
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+
+use kefu_core::event::{Event, EventType};
+use kefu_core::model::{Message, MessageVisibility, NewJob, QaScore, QaSettings, SenderKind};
+use kefu_core::store::Store;
+use kefu_core::{AccountId, Clock, ConversationId, MessageId, StoreError, Timestamp};
+use kefu_qa::{Hit, Inspector, Party, QaError, Rule, Scorecard, Transcript, Turn};
+use kefu_realtime::Hub;
+use serde_json::json;
+
+pub const INSPECT_JOB: &str = "qa.inspect";
+
+/// An account's settings, compiled and checked.
+pub struct CompiledQa {
+    pub inspector: Inspector,
+    pub scorecards: Vec<Scorecard>,
+}
+
+/// Checks settings as an admin saves them: every rule compiles, every card
+/// scores existing rules, ids are unique.
+pub fn compile(settings: &QaSettings) -> Result<CompiledQa, QaError> {
+    let rules: Vec<Rule> = settings
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            serde_json::from_value(v.clone()).map_err(|e| QaError::InvalidRule {
+                id: v["id"]
+                    .as_str()
+                    .map_or_else(|| format!("#{}", i + 1), String::from),
+                message: e.to_string(),
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    let inspector = Inspector::compile(&rules)?;
+    let mut scorecards: Vec<Scorecard> = Vec::with_capacity(settings.scorecards.len());
+    for (i, v) in settings.scorecards.iter().enumerate() {
+        let card: Scorecard =
+            serde_json::from_value(v.clone()).map_err(|e| QaError::InvalidScorecard {
+                id: v["id"]
+                    .as_str()
+                    .map_or_else(|| format!("#{}", i + 1), String::from),
+                message: e.to_string(),
+            })?;
+        card.validate(&inspector)?;
+        if scorecards.iter().any(|c| c.id == card.id) {
+            return Err(QaError::InvalidScorecard {
+                id: card.id,
+                message: "the id is used twice".into(),
+            });
+        }
+        scorecards.push(card);
+    }
+    Ok(CompiledQa {
+        inspector,
+        scorecards,
+    })
+}
+
+/// Compiling a 10,000-word list takes tens of milliseconds: each account's
+/// compiled settings are kept until the settings change.
+static CACHE: LazyLock<Mutex<HashMap<AccountId, (QaSettings, Arc<CompiledQa>)>>> =
+    LazyLock::new(Default::default);
+
+fn compiled(account: AccountId, settings: &QaSettings) -> Result<Arc<CompiledQa>, QaError> {
+    if let Some((s, c)) = CACHE.lock().ok().and_then(|m| m.get(&account).cloned())
+        && &s == settings
+    {
+        return Ok(c);
+    }
+    let c = Arc::new(compile(settings)?);
+    if let Ok(mut m) = CACHE.lock() {
+        m.insert(account, (settings.clone(), c.clone()));
+    }
+    Ok(c)
+}
+
+/// A transcript of the conversation's public messages from its log, with
+/// the id of each turn's message (hits point at messages by id).
+pub struct LoggedTranscript {
+    pub transcript: Transcript,
+    pub message_ids: Vec<MessageId>,
+}
+
+pub async fn transcript(
+    store: &dyn Store,
+    account: AccountId,
+    id: ConversationId,
+) -> Result<LoggedTranscript, StoreError> {
+    let mut out = LoggedTranscript {
+        transcript: Transcript::default(),
+        message_ids: vec![],
+    };
+    let mut after = 0;
+    loop {
+        let events = store.conversation_events(account, id, after, 500).await?;
+        let Some(last) = events.last() else { break };
+        after = last.seq.unwrap_or(after + 1);
+        for e in &events {
+            add_event(&mut out, e);
+        }
+        if events.len() < 500 {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+fn add_event(out: &mut LoggedTranscript, e: &Event) {
+    match e.kind {
+        EventType::BotHandedOff if out.transcript.handed_off_at_ms.is_none() => {
+            out.transcript.handed_off_at_ms = Some(e.created_at.millis());
+        }
+        EventType::MessageCreated => {
+            let Ok(m) = serde_json::from_value::<Message>(e.data["message"].clone()) else {
+                return;
+            };
+            if m.visibility != MessageVisibility::Public {
+                return;
+            }
+            let party = match m.sender.kind {
+                SenderKind::Contact => Party::Customer,
+                SenderKind::Agent => Party::Agent,
+                SenderKind::Bot => Party::Bot,
+                _ => return,
+            };
+            let Some(text) = m.content.plain_text() else {
+                return;
+            };
+            out.transcript.turns.push(Turn {
+                party,
+                text: text.to_string(),
+                at_ms: m.created_at.millis(),
+            });
+            out.message_ids.push(m.id);
+        }
+        _ => {}
+    }
+}
+
+/// A hit as stored and shown: the message by id as well as by position.
+pub fn hit_json(h: &Hit, ids: &[MessageId]) -> serde_json::Value {
+    json!({
+        "rule_id": h.rule_id,
+        "message_id": h.message_index.and_then(|i| ids.get(i)),
+        "message_index": h.message_index,
+        "start": h.start,
+        "end": h.end,
+        "detail": h.detail,
+    })
+}
+
+/// Inspects and scores one conversation and records the scores. Nothing is
+/// recorded when the account has no rules or no card applies.
+pub async fn inspect_conversation(
+    store: &dyn Store,
+    account: AccountId,
+    id: ConversationId,
+    now: Timestamp,
+) -> Result<Vec<QaScore>, StoreError> {
+    let settings = store.qa_settings(account).await?;
+    if settings.rules.is_empty() || settings.scorecards.is_empty() {
+        return Ok(vec![]);
+    }
+    let qa = match compiled(account, &settings) {
+        Ok(c) => c,
+        Err(e) => {
+            // Settings are checked when saved; a rule this version cannot
+            // read is logged, not retried forever.
+            tracing::warn!(%account, error = %e, "qa: the stored settings do not compile");
+            return Ok(vec![]);
+        }
+    };
+    let conv = store.get_conversation(account, id).await?;
+    let logged = transcript(store, account, id).await?;
+    let t = &logged.transcript;
+    let hits = qa.inspector.inspect(t);
+    let inbox = conv.inbox_id.to_string();
+    let team = conv.team_id.map(|t| t.to_string());
+    let mut scores = Vec::new();
+    for card in &qa.scorecards {
+        if !card.covers(&inbox, team.as_deref()) || !card.applies_to(t) {
+            continue;
+        }
+        let mine: Vec<Hit> = hits
+            .iter()
+            .filter(|h| card.items.iter().any(|i| i.rule_id == h.rule_id))
+            .cloned()
+            .collect();
+        let result = card.score(&mine);
+        scores.push(QaScore {
+            conversation_id: id,
+            scorecard_id: card.id.clone(),
+            total: result.total,
+            passed: result.passed,
+            critical_failed: result.critical_failed,
+            items: result
+                .items
+                .iter()
+                .map(|i| json!({"rule_id": i.rule_id, "hits": i.hits, "points": i.points}))
+                .collect(),
+            hits: mine
+                .iter()
+                .map(|h| hit_json(h, &logged.message_ids))
+                .collect(),
+            created_at: now,
+        });
+    }
+    if scores.is_empty() {
+        return Ok(scores);
+    }
+    store.record_qa_scores(account, id, &scores, now).await?;
+    Ok(scores)
+}
+
+pub fn inspect_key(conv: ConversationId) -> String {
+    format!("{INSPECT_JOB}:{conv}")
+}
+
+/// Queues one inspection per conversation when it is resolved. A
+/// conversation resolved again later (after a reopening) is inspected
+/// again once the earlier job is done.
+pub fn observe(hub: &Hub, store: Arc<dyn Store>, clock: Arc<dyn Clock>) {
+    hub.observe(Arc::new(move |e: &Event| {
+        if e.kind != EventType::ConversationResolved {
+            return;
+        }
+        let Some(conv) = e.conversation_id else { return };
+        let (store, clock, account) = (store.clone(), clock.clone(), e.account_id);
+        tokio::spawn(async move {
+            let job = NewJob {
+                account_id: Some(account),
+                kind: INSPECT_JOB.into(),
+                payload: json!({"conversation_id": conv}),
+                run_at: clock.now(),
+                dedupe_key: Some(inspect_key(conv)),
+                max_attempts: 5,
+            };
+            if let Err(err) = store.enqueue_job(&job).await {
+                tracing::warn!(conversation = %conv, error = %err, "qa: could not queue the inspection");
+            }
+        });
+    }));
+}

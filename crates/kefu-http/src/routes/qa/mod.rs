@@ -1,0 +1,45 @@
+//! Quality inspection: the account's rules and scorecards, a preview of
+//! rules on a conversation, and a conversation's scores. One file per use
+//! case; the inspection itself is `crate::qa`.
+
+pub mod preview;
+pub mod scores;
+pub mod settings;
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::app::AppState;
+
+pub const TAG: &str = "quality inspection";
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(
+            settings::get_qa_settings,
+            settings::put_qa_settings
+        ))
+        .routes(routes!(preview::preview_rules))
+        .routes(routes!(scores::conversation_scores))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn routes_are_documented() {
+        let doc = serde_json::to_value(crate::openapi()).unwrap();
+        for (path, method) in [
+            ("/api/v1/qa/settings", "get"),
+            ("/api/v1/qa/settings", "put"),
+            ("/api/v1/qa/preview", "post"),
+            ("/api/v1/conversations/{id}/qa", "get"),
+        ] {
+            let op = &doc["paths"][path][method];
+            assert!(op.is_object(), "{method} {path} is not documented");
+            assert!(
+                op["responses"].is_object(),
+                "{method} {path} has no responses"
+            );
+        }
+    }
+}
