@@ -149,6 +149,15 @@ pub struct ConversationPatch {
     pub custom_fields: Option<BTreeMap<String, serde_json::Value>>,
 }
 
+/// Filters for listing inspection scores; all of them must hold.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct QaScoreFilter {
+    pub status: Option<QaStatus>,
+    /// Only failed ones or sampled ones (the review queue).
+    pub needs_review: bool,
+    pub agent_id: Option<UserId>,
+}
+
 /// Filters for listing knowledge-base entries; all of them must hold.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct KbFilter {
@@ -476,6 +485,22 @@ pub trait Store: Send + Sync + 'static {
         scores: &[QaScore],
         now: Timestamp,
     ) -> StoreResult<Event>;
+    /// Saves a reviewed, appealed or decided score, if it is still at the
+    /// version the change read (else `VersionConflict`), bumping the
+    /// version and recording `qa.scored` in the same unit of work.
+    async fn save_qa_review(
+        &self,
+        account: AccountId,
+        score: &QaScore,
+        now: Timestamp,
+    ) -> StoreResult<Event>;
+    /// Scores for the review queue or an agent's own list, newest first.
+    async fn list_qa_scores(
+        &self,
+        account: AccountId,
+        filter: &QaScoreFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Page<QaScore>>;
     /// The conversation's scores, by scorecard id.
     async fn qa_scores(
         &self,

@@ -8,7 +8,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 
 use kefu_core::event::{Event, EventType};
-use kefu_core::model::{Message, MessageVisibility, NewJob, QaScore, QaSettings, SenderKind};
+use kefu_core::model::{
+    Message, MessageVisibility, NewJob, QaScore, QaSettings, QaStatus, SenderKind,
+};
 use kefu_core::store::Store;
 use kefu_core::{AccountId, Clock, ConversationId, MessageId, StoreError, Timestamp};
 use kefu_qa::{Hit, Inspector, Party, QaError, Rule, Scorecard, Transcript, Turn};
@@ -69,7 +71,11 @@ pub fn compile(settings: &QaSettings) -> Result<CompiledQa, QaError> {
 static CACHE: LazyLock<Mutex<HashMap<AccountId, (QaSettings, Arc<CompiledQa>)>>> =
     LazyLock::new(Default::default);
 
-fn compiled(account: AccountId, settings: &QaSettings) -> Result<Arc<CompiledQa>, QaError> {
+/// The account's settings compiled (from the cache while they are unchanged).
+pub fn compiled_settings(
+    account: AccountId,
+    settings: &QaSettings,
+) -> Result<Arc<CompiledQa>, QaError> {
     if let Some((s, c)) = CACHE.lock().ok().and_then(|m| m.get(&account).cloned())
         && &s == settings
     {
@@ -169,7 +175,7 @@ pub async fn inspect_conversation(
     if settings.rules.is_empty() || settings.scorecards.is_empty() {
         return Ok(vec![]);
     }
-    let qa = match compiled(account, &settings) {
+    let qa = match compiled_settings(account, &settings) {
         Ok(c) => c,
         Err(e) => {
             // Settings are checked when saved; a rule this version cannot
@@ -196,6 +202,7 @@ pub async fn inspect_conversation(
             .collect();
         let result = card.score(&mine);
         scores.push(QaScore {
+            id: uuid::Uuid::now_v7(),
             conversation_id: id,
             scorecard_id: card.id.clone(),
             total: result.total,
@@ -210,6 +217,12 @@ pub async fn inspect_conversation(
                 .iter()
                 .map(|h| hit_json(h, &logged.message_ids))
                 .collect(),
+            status: QaStatus::Auto,
+            agent_id: conv.assignee_id,
+            sampled: sampled(id, settings.sample_rate),
+            adjustment: 0.0,
+            review: json!({}),
+            version: 1,
             created_at: now,
         });
     }
@@ -218,6 +231,41 @@ pub async fn inspect_conversation(
     }
     store.record_qa_scores(account, id, &scores, now).await?;
     Ok(scores)
+}
+
+/// Whether the conversation is in the random sample for human review: a
+/// fixed draw from its id's random bits, so every node (and a rerun) agrees.
+pub fn sampled(id: ConversationId, rate: f64) -> bool {
+    let b = id.0.as_bytes();
+    let draw = u64::from_le_bytes([b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]]);
+    (draw % 10_000) as f64 / 10_000.0 < rate
+}
+
+/// Scores a reviewed score again: rejected hits do not count, the
+/// reviewer's adjustment is added, the total stays within the card's range,
+/// and a critical rule fails it only through a hit that still counts.
+pub fn rescore(card: &Scorecard, score: &mut QaScore) {
+    let kept: Vec<Hit> = score
+        .hits
+        .iter()
+        .filter(|h| h["verdict"] != "rejected")
+        .map(|h| Hit {
+            rule_id: h["rule_id"].as_str().unwrap_or_default().to_string(),
+            message_index: None,
+            start: 0,
+            end: 0,
+            detail: String::new(),
+        })
+        .collect();
+    let r = card.score(&kept);
+    score.total = (r.total + score.adjustment).clamp(0.0, card.base);
+    score.passed = r.critical_failed.is_empty() && score.total >= card.pass_score;
+    score.critical_failed = r.critical_failed;
+    score.items = r
+        .items
+        .iter()
+        .map(|i| json!({"rule_id": i.rule_id, "hits": i.hits, "points": i.points}))
+        .collect();
 }
 
 pub fn inspect_key(conv: ConversationId) -> String {

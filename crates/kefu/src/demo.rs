@@ -132,6 +132,7 @@ async fn seed_quality_inspection(store: &dyn Store, account: AccountId) -> anyho
                 {"rule_id": "slow", "label": "Timely replies", "effect": "deduct", "points": 5, "per_hit": true, "max_points": 20}
             ]
         })],
+        sample_rate: 0.1,
     };
     // The same check an admin's save goes through.
     kefu_http::qa::compile(&settings).map_err(|e| anyhow::anyhow!("demo QA settings: {e}"))?;
@@ -585,6 +586,7 @@ mod tests {
         let mine = kefu_core::model::QaSettings {
             rules: vec![qa.rules[0].clone()],
             scorecards: vec![],
+            sample_rate: 0.0,
         };
         store
             .put_qa_settings(info.account_id, &mine, Timestamp::now())

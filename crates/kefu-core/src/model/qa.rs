@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use crate::{ConversationId, Timestamp};
+use crate::{ConversationId, Timestamp, UserId};
 
 /// An account's inspection rules and scorecards.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -18,11 +18,53 @@ pub struct QaSettings {
     /// `kefu_qa::Scorecard`s.
     #[schema(value_type = Vec<Object>)]
     pub scorecards: Vec<Value>,
+    /// The share of scored conversations picked for human review even when
+    /// they passed (0 to 1; failed ones are always in the review queue).
+    #[serde(default)]
+    pub sample_rate: f64,
+}
+
+/// Where a score is in its review.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum QaStatus {
+    /// As the inspection scored it.
+    #[default]
+    Auto,
+    /// A reviewer confirmed or rejected its hits.
+    Reviewed,
+    /// The agent appealed; a supervisor decides.
+    Appealed,
+    /// Decided; nothing changes it any more.
+    Final,
+}
+
+impl QaStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Auto => "auto",
+            Self::Reviewed => "reviewed",
+            Self::Appealed => "appealed",
+            Self::Final => "final",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "auto" => Some(Self::Auto),
+            "reviewed" => Some(Self::Reviewed),
+            "appealed" => Some(Self::Appealed),
+            "final" => Some(Self::Final),
+            _ => None,
+        }
+    }
 }
 
 /// A conversation's score on one scorecard, with its evidence.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct QaScore {
+    /// The score's own id (the review queue pages by it).
+    #[schema(value_type = String, format = Uuid)]
+    pub id: uuid::Uuid,
     pub conversation_id: ConversationId,
     pub scorecard_id: String,
     pub total: f64,
@@ -32,8 +74,28 @@ pub struct QaScore {
     /// Points per item (`kefu_qa::ItemScore`).
     #[schema(value_type = Vec<Object>)]
     pub items: Vec<Value>,
-    /// The hits, each with the message id, the character span and the rule.
+    /// The hits, each with the message id, the character span, the rule
+    /// and, once reviewed, the reviewer's `verdict` (`confirmed` or
+    /// `rejected`; rejected hits do not count).
     #[schema(value_type = Vec<Object>)]
     pub hits: Vec<Value>,
+    #[serde(default)]
+    pub status: QaStatus,
+    /// The conversation's agent when it was inspected.
+    #[serde(default)]
+    pub agent_id: Option<UserId>,
+    /// Picked for human review by the sampling rate.
+    #[serde(default)]
+    pub sampled: bool,
+    /// Points a reviewer added or took away by hand.
+    #[serde(default)]
+    pub adjustment: f64,
+    /// The review's and the appeal's record: who, when, notes, decision.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub review: Value,
+    /// Bumped by every change; a change names the version it read.
+    #[serde(default)]
+    pub version: i64,
     pub created_at: Timestamp,
 }

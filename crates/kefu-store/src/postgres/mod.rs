@@ -15,8 +15,8 @@ use kefu_core::page::Page;
 use kefu_core::state::{Input, Policy};
 use kefu_core::store::{
     Appended, Applied, Claim, ConversationFilter, ConversationPatch, KbFilter, KbImportCounts,
-    KbImportMode, NewConversation, NewMessage, PageRequest, QueuedConversation, ReadCursor,
-    RosterEntry, Session, StoreResult,
+    KbImportMode, NewConversation, NewMessage, PageRequest, QaScoreFilter, QueuedConversation,
+    ReadCursor, RosterEntry, Session, StoreResult,
 };
 use kefu_core::{
     AccountId, AttachmentId, CannedResponseId, ContactId, ConversationId, InboxId, JobId,

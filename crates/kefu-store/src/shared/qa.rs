@@ -3,15 +3,18 @@
 // Included into `sqlite::qa` and `postgres::qa`.
 
 use kefu_core::event::{Event, EventType, NewEvent};
-use kefu_core::model::{QaScore, QaSettings, Sender};
+use kefu_core::model::{QaScore, QaSettings, QaStatus, Sender};
+use kefu_core::page::{Keyset, Page};
+use kefu_core::store::{PageRequest, QaScoreFilter};
 use kefu_core::{AccountId, ConversationId, StoreError, Timestamp};
 use serde_json::json;
 
-use super::Conn;
+use super::{Conn, Db};
 use super::events::{insert_event, lock_conversation, save_conversation};
 use super::rows::{self, to_json, to_value};
 use super::sql;
 use crate::error::db;
+use crate::paging;
 
 type R<T> = Result<T, StoreError>;
 
@@ -29,10 +32,14 @@ pub(crate) async fn settings(c: &mut Conn, account: AccountId) -> R<QaSettings> 
         return Ok(QaSettings::default());
     };
     let rules: String = rows::get(&row, "rules")?;
-    let scorecards: String = rows::get(&row, "scorecards")?;
+    let cards: String = rows::get(&row, "scorecards")?;
+    // The scorecards column holds the cards and the review sampling rate.
+    let cards: serde_json::Value = parse("scorecards", &cards)?;
     Ok(QaSettings {
         rules: parse("rules", &rules)?,
-        scorecards: parse("scorecards", &scorecards)?,
+        scorecards: serde_json::from_value(cards["scorecards"].clone())
+            .map_err(|e| crate::error::corrupt("scorecards", e))?,
+        sample_rate: cards["sample_rate"].as_f64().unwrap_or(0.0),
     })
 }
 
@@ -49,7 +56,7 @@ pub(crate) async fn put_settings(
     )
     .bind(account.0)
     .bind(to_json(&s.rules)?)
-    .bind(to_json(&s.scorecards)?)
+    .bind(to_json(&json!({"scorecards": s.scorecards, "sample_rate": s.sample_rate}))?)
     .bind(now.0)
     .execute(&mut *c)
     .await
@@ -75,38 +82,80 @@ pub(crate) async fn record_scores(
         .map_err(db)?;
     for s in scores {
         sql::query(
-            "INSERT INTO qa_scores (account_id, conversation_id, scorecard_id, total_x100, \
-             passed, critical_failed, items, hits, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO qa_scores (account_id, conversation_id, scorecard_id, id, total_x100, \
+             passed, critical_failed, items, hits, status, agent_id, sampled, review, \
+             adjustment_x100, version, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15)",
         )
         .bind(account.0)
         .bind(conversation.0)
         .bind(&s.scorecard_id)
-        .bind((s.total * 100.0).round() as i64)
+        .bind(s.id)
+        .bind(hundredths(s.total))
         .bind(s.passed)
         .bind(to_json(&s.critical_failed)?)
         .bind(to_json(&s.items)?)
         .bind(to_json(&s.hits)?)
+        .bind(s.status.as_str())
+        .bind(s.agent_id.map(|a| a.0))
+        .bind(s.sampled)
+        .bind(to_json(&s.review)?)
+        .bind(hundredths(s.adjustment))
         .bind(now.0)
         .execute(&mut *c)
         .await
         .map_err(db)?;
     }
-    let summary: Vec<_> = scores
-        .iter()
-        .map(|s| {
-            json!({"scorecard_id": s.scorecard_id, "total": s.total, "passed": s.passed,
-                   "critical_failed": s.critical_failed, "hits": s.hits.len()})
-        })
-        .collect();
+    let summary: Vec<_> = scores.iter().map(summary).collect();
     let e = NewEvent::new(
         EventType::QaScored,
         Sender::system(),
-        json!({ "scores": to_value(&summary)? }),
+        json!({ "reason": "inspected", "scores": to_value(&summary)? }),
     );
     let event = insert_event(c, account, Some(&mut conv), &e, now).await?;
     save_conversation(c, &conv).await?;
     Ok(event)
+}
+
+fn hundredths(x: f64) -> i64 {
+    (x * 100.0).round() as i64
+}
+
+fn summary(s: &QaScore) -> serde_json::Value {
+    json!({"scorecard_id": s.scorecard_id, "total": s.total, "passed": s.passed,
+           "critical_failed": s.critical_failed, "hits": s.hits.len(), "status": s.status})
+}
+
+macro_rules! score_cols {
+    () => {
+        "account_id, conversation_id, scorecard_id, id, total_x100, passed, critical_failed, \
+         items, hits, status, agent_id, sampled, review, adjustment_x100, version, created_at"
+    };
+}
+
+fn score_row(row: &super::DbRow) -> R<QaScore> {
+    let critical: String = rows::get(row, "critical_failed")?;
+    let items: String = rows::get(row, "items")?;
+    let hits: String = rows::get(row, "hits")?;
+    let review: String = rows::get(row, "review")?;
+    let status: String = rows::get(row, "status")?;
+    Ok(QaScore {
+        id: rows::get(row, "id")?,
+        conversation_id: rows::id(row, "conversation_id")?,
+        scorecard_id: rows::get(row, "scorecard_id")?,
+        total: rows::get::<i64>(row, "total_x100")? as f64 / 100.0,
+        passed: rows::get(row, "passed")?,
+        critical_failed: parse("critical_failed", &critical)?,
+        items: parse("items", &items)?,
+        hits: parse("hits", &hits)?,
+        status: QaStatus::parse(&status).ok_or_else(|| crate::error::corrupt("status", &status))?,
+        agent_id: rows::opt_id(row, "agent_id")?,
+        sampled: rows::get(row, "sampled")?,
+        adjustment: rows::get::<i64>(row, "adjustment_x100")? as f64 / 100.0,
+        review: parse("review", &review)?,
+        version: rows::get(row, "version")?,
+        created_at: Timestamp(rows::get(row, "created_at")?),
+    })
 }
 
 pub(crate) async fn scores(
@@ -115,31 +164,97 @@ pub(crate) async fn scores(
     conversation: ConversationId,
 ) -> R<Vec<QaScore>> {
     super::conversations::exists(c, account, conversation).await?;
-    let found = sql::query(
-        "SELECT scorecard_id, total_x100, passed, critical_failed, items, hits, created_at \
-         FROM qa_scores WHERE account_id = $1 AND conversation_id = $2 ORDER BY scorecard_id",
-    )
+    sql::query(concat!(
+        "SELECT ",
+        score_cols!(),
+        " FROM qa_scores WHERE account_id = $1 AND conversation_id = $2 ORDER BY scorecard_id"
+    ))
     .bind(account.0)
     .bind(conversation.0)
     .fetch_all(&mut *c)
     .await
-    .map_err(db)?;
-    found
+    .map_err(db)?
+    .iter()
+    .map(score_row)
+    .collect()
+}
+
+pub(crate) async fn save_review(
+    c: &mut Conn,
+    account: AccountId,
+    s: &QaScore,
+    now: Timestamp,
+) -> R<Event> {
+    let mut conv = lock_conversation(c, account, s.conversation_id).await?;
+    let updated = sql::query(
+        "UPDATE qa_scores SET total_x100 = $5, passed = $6, hits = $7, status = $8, \
+         review = $9, adjustment_x100 = $10, critical_failed = $11, items = $12, \
+         version = version + 1 \
+         WHERE account_id = $1 AND conversation_id = $2 AND scorecard_id = $3 AND version = $4",
+    )
+    .bind(account.0)
+    .bind(s.conversation_id.0)
+    .bind(&s.scorecard_id)
+    .bind(s.version)
+    .bind(hundredths(s.total))
+    .bind(s.passed)
+    .bind(to_json(&s.hits)?)
+    .bind(s.status.as_str())
+    .bind(to_json(&s.review)?)
+    .bind(hundredths(s.adjustment))
+    .bind(to_json(&s.critical_failed)?)
+    .bind(to_json(&s.items)?)
+    .execute(&mut *c)
+    .await
+    .map_err(db)?
+    .rows_affected();
+    if updated == 0 {
+        return Err(StoreError::VersionConflict("score"));
+    }
+    let e = NewEvent::new(
+        EventType::QaScored,
+        Sender::system(),
+        json!({ "reason": s.status.as_str(), "scores": [summary(s)] }),
+    );
+    let event = insert_event(c, account, Some(&mut conv), &e, now).await?;
+    save_conversation(c, &conv).await?;
+    Ok(event)
+}
+
+pub(crate) async fn list(
+    c: &mut Conn,
+    account: AccountId,
+    f: &QaScoreFilter,
+    page: &PageRequest,
+) -> R<Page<QaScore>> {
+    let size = paging::page_size(page);
+    let after = paging::cursor(page)?;
+    let mut q = sql::QueryBuilder::<Db>::new(concat!(
+        "SELECT ",
+        score_cols!(),
+        " FROM qa_scores WHERE account_id = "
+    ));
+    q.push_bind(account.0);
+    if let Some(st) = f.status {
+        q.push(" AND status = ").push_bind(st.as_str());
+    }
+    if f.needs_review {
+        q.push(" AND (passed = ").push_bind(false).push(" OR sampled = ").push_bind(true).push(")");
+    }
+    if let Some(a) = f.agent_id {
+        q.push(" AND agent_id = ").push_bind(a.0);
+    }
+    super::keyset::newest_first(&mut q, "created_at", after.as_ref(), size);
+    let rows = q
+        .build()
+        .fetch_all(&mut *c)
+        .await
+        .map_err(db)?
         .iter()
-        .map(|row| {
-            let critical: String = rows::get(row, "critical_failed")?;
-            let items: String = rows::get(row, "items")?;
-            let hits: String = rows::get(row, "hits")?;
-            Ok(QaScore {
-                conversation_id: conversation,
-                scorecard_id: rows::get(row, "scorecard_id")?,
-                total: rows::get::<i64>(row, "total_x100")? as f64 / 100.0,
-                passed: rows::get(row, "passed")?,
-                critical_failed: parse("critical_failed", &critical)?,
-                items: parse("items", &items)?,
-                hits: parse("hits", &hits)?,
-                created_at: Timestamp(rows::get(row, "created_at")?),
-            })
-        })
-        .collect()
+        .map(score_row)
+        .collect::<R<Vec<_>>>()?;
+    Ok(paging::finish(rows, size, |s| Keyset {
+        k: s.created_at.0,
+        id: s.id,
+    }))
 }

@@ -488,6 +488,26 @@ impl kefu_core::store::Store for Backend {
         writing_events!(self, |c| qa::record_scores(c, account, conversation, &s, now))
     }
 
+    async fn save_qa_review(
+        &self,
+        account: AccountId,
+        score: &QaScore,
+        now: Timestamp,
+    ) -> StoreResult<Event> {
+        let s = score.clone();
+        writing_events!(self, |c| qa::save_review(c, account, &s, now))
+    }
+
+    async fn list_qa_scores(
+        &self,
+        account: AccountId,
+        filter: &QaScoreFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Page<QaScore>> {
+        let (f, p) = (filter.clone(), page.clone());
+        reading!(self, |c| qa::list(c, account, &f, &p))
+    }
+
     async fn qa_scores(
         &self,
         account: AccountId,

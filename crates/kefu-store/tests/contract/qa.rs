@@ -13,6 +13,7 @@ use crate::harness::Ctx;
 contract!(
     settings_are_per_account,
     scores_are_replaced_with_their_event,
+    reviews_check_the_version_and_lists_filter,
 );
 
 async fn settings_are_per_account(cx: Ctx) {
@@ -26,6 +27,7 @@ async fn settings_are_per_account(cx: Ctx) {
     let settings = QaSettings {
         rules: vec![json!({"id": "f", "name": "禁语", "type": "forbidden", "words": ["滚"]})],
         scorecards: vec![json!({"id": "c", "name": "Chat", "pass_score": 80, "items": []})],
+        sample_rate: 0.25,
     };
     s.put_qa_settings(fx.account, &settings, fx.now)
         .await
@@ -44,6 +46,7 @@ async fn settings_are_per_account(cx: Ctx) {
 
 fn score(conv: ConversationId, card: &str, total: f64, passed: bool) -> QaScore {
     QaScore {
+        id: uuid::Uuid::now_v7(),
         conversation_id: conv,
         scorecard_id: card.into(),
         total,
@@ -51,6 +54,12 @@ fn score(conv: ConversationId, card: &str, total: f64, passed: bool) -> QaScore 
         critical_failed: if passed { vec![] } else { vec!["f".into()] },
         items: vec![json!({"rule_id": "f", "hits": 1, "points": -100.0})],
         hits: vec![json!({"rule_id": "f", "message_index": 2, "start": 3, "end": 4})],
+        status: QaStatus::Auto,
+        agent_id: None,
+        sampled: !passed,
+        adjustment: 0.0,
+        review: json!({}),
+        version: 1,
         created_at: ts(fx_now()),
     }
 }
@@ -93,4 +102,98 @@ async fn scores_are_replaced_with_their_event(cx: Ctx) {
             .await,
         Err(StoreError::NotFound(_))
     ));
+}
+
+async fn reviews_check_the_version_and_lists_filter(cx: Ctx) {
+    let s = &*cx.store;
+    let fx = Fx::new(s).await;
+    let a = fx.queued(s).await;
+    let b = fx.queued(s).await;
+    let mut failed = score(a.id, "chat", 40.0, false);
+    failed.agent_id = Some(fx.agent);
+    let mut passed = score(b.id, "chat", 95.0, true);
+    passed.agent_id = Some(fx.agent2);
+    s.record_qa_scores(
+        fx.account,
+        a.id,
+        std::slice::from_ref(&failed),
+        ts(fx_now()),
+    )
+    .await
+    .unwrap();
+    s.record_qa_scores(fx.account, b.id, &[passed], ts(fx_now() + 1000))
+        .await
+        .unwrap();
+    let page = kefu_core::store::PageRequest {
+        cursor: None,
+        limit: 50,
+    };
+    let list = |f: kefu_core::store::QaScoreFilter| {
+        let page = page.clone();
+        async move {
+            s.list_qa_scores(fx.account, &f, &page)
+                .await
+                .unwrap()
+                .items
+                .iter()
+                .map(|x| x.conversation_id)
+                .collect::<Vec<_>>()
+        }
+    };
+    use kefu_core::store::QaScoreFilter;
+    assert_eq!(
+        list(QaScoreFilter::default()).await,
+        vec![b.id, a.id],
+        "newest first"
+    );
+    let queue = QaScoreFilter {
+        needs_review: true,
+        ..Default::default()
+    };
+    assert_eq!(list(queue).await, vec![a.id], "failed (or sampled) only");
+    let mine = QaScoreFilter {
+        agent_id: Some(fx.agent2),
+        ..Default::default()
+    };
+    assert_eq!(list(mine).await, vec![b.id]);
+
+    // A review at the version read is saved and bumps it; a stale one is refused.
+    let mut reviewed = s.qa_scores(fx.account, a.id).await.unwrap().remove(0);
+    assert_eq!(reviewed.version, 1);
+    reviewed.status = QaStatus::Reviewed;
+    reviewed.total = 100.0;
+    reviewed.passed = true;
+    reviewed.critical_failed = vec![];
+    reviewed.review = json!({"reviewer_id": fx.admin});
+    let e = s
+        .save_qa_review(fx.account, &reviewed, ts(fx_now()))
+        .await
+        .unwrap();
+    assert_eq!(
+        (e.kind, e.data["reason"].as_str()),
+        (EventType::QaScored, Some("reviewed"))
+    );
+    let stored = s.qa_scores(fx.account, a.id).await.unwrap().remove(0);
+    assert_eq!(
+        (stored.status, stored.version, stored.total),
+        (QaStatus::Reviewed, 2, 100.0)
+    );
+    assert_eq!(stored.critical_failed, Vec::<String>::new());
+    let stale = s.save_qa_review(fx.account, &reviewed, ts(fx_now())).await;
+    assert!(
+        matches!(stale, Err(StoreError::VersionConflict(_))),
+        "{stale:?}"
+    );
+    let status = QaScoreFilter {
+        status: Some(QaStatus::Reviewed),
+        ..Default::default()
+    };
+    assert_eq!(list(status).await, vec![a.id]);
+    // Another account's list is empty.
+    let other = Fx::new(s).await;
+    let theirs = s
+        .list_qa_scores(other.account, &QaScoreFilter::default(), &page)
+        .await
+        .unwrap();
+    assert!(theirs.items.is_empty());
 }

@@ -2,7 +2,9 @@
 //! rules on a conversation, and a conversation's scores. One file per use
 //! case; the inspection itself is `crate::qa`.
 
+pub mod list;
 pub mod preview;
+pub mod review;
 pub mod scores;
 pub mod settings;
 
@@ -21,6 +23,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(preview::preview_rules))
         .routes(routes!(scores::conversation_scores))
+        .routes(routes!(review::review_score))
+        .routes(routes!(review::appeal_score))
+        .routes(routes!(review::decide_appeal))
+        .routes(routes!(list::list_scores))
 }
 
 #[cfg(test)]
@@ -33,6 +39,19 @@ mod tests {
             ("/api/v1/qa/settings", "put"),
             ("/api/v1/qa/preview", "post"),
             ("/api/v1/conversations/{id}/qa", "get"),
+            (
+                "/api/v1/conversations/{id}/qa/{scorecard_id}/review",
+                "post",
+            ),
+            (
+                "/api/v1/conversations/{id}/qa/{scorecard_id}/appeal",
+                "post",
+            ),
+            (
+                "/api/v1/conversations/{id}/qa/{scorecard_id}/decide",
+                "post",
+            ),
+            ("/api/v1/qa/scores", "get"),
         ] {
             let op = &doc["paths"][path][method];
             assert!(op.is_object(), "{method} {path} is not documented");

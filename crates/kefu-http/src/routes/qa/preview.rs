@@ -63,6 +63,7 @@ pub async fn preview_rules(
     let settings = QaSettings {
         rules: body.rules,
         scorecards: vec![],
+        sample_rate: 0.0,
     };
     let compiled = crate::qa::compile(&settings).map_err(qa_error)?;
     visible_conversation(&state, &agent, body.conversation_id).await?;

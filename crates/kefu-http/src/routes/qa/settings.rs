@@ -52,6 +52,9 @@ pub async fn put_qa_settings(
     if body.rules.len() > 500 || body.scorecards.len() > 50 {
         return Err(ApiError::validation("at most 500 rules and 50 scorecards"));
     }
+    if !(0.0..=1.0).contains(&body.sample_rate) {
+        return Err(ApiError::validation("sample_rate: between 0 and 1"));
+    }
     crate::qa::compile(&body).map_err(qa_error)?;
     state
         .store
