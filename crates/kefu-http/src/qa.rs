@@ -68,8 +68,8 @@ pub fn compile(settings: &QaSettings) -> Result<CompiledQa, QaError> {
 
 /// Compiling a 10,000-word list takes tens of milliseconds: each account's
 /// compiled settings are kept until the settings change.
-static CACHE: LazyLock<Mutex<HashMap<AccountId, (QaSettings, Arc<CompiledQa>)>>> =
-    LazyLock::new(Default::default);
+type Cache = HashMap<AccountId, (QaSettings, Arc<CompiledQa>)>;
+static CACHE: LazyLock<Mutex<Cache>> = LazyLock::new(Default::default);
 
 /// The account's settings compiled (from the cache while they are unchanged).
 pub fn compiled_settings(
