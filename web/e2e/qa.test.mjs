@@ -3,7 +3,7 @@
 // agent sees the failed score and its evidence beside the conversation.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { AGENT, DEMO_INBOX, apiClient, eventually, launchBrowser, loginAgent, startKefu, visitorConversation, watchAll } from "./harness.mjs";
+import { ADMIN, AGENT, DEMO_INBOX, apiClient, eventually, launchBrowser, loginAgent, signIn, startKefu, visitorConversation, watchAll } from "./harness.mjs";
 
 let kefu, browser;
 
@@ -50,6 +50,57 @@ test("a resolved conversation is inspected and its score shown with the evidence
   await panel.locator('[data-testid="qa-score"][data-passed="false"]').waitFor();
   assert.match(await panel.textContent(), /Failed/);
   assert.equal(await panel.getByTestId("qa-hit").filter({ hasText: "forbidden: 不知道" }).count(), 1);
+
+  // The agent appeals from the panel; their Quality page lists the score.
+  assert.equal(await panel.getByTestId("qa-save-review").count(), 0, "agents do not review");
+  await panel.getByTestId("qa-appeal-reason-input").fill("I quoted the customer's own words");
+  await panel.getByTestId("qa-appeal").click();
+  await panel.locator('[data-testid="qa-score"][data-status="appealed"]').waitFor();
+  await page.getByTestId("nav-qa").click();
+  await page.getByTestId("quality-page").waitFor();
+  await page.getByTestId("qa-mine").locator(`[data-testid="qa-row"][data-conversation-id="${conv.id}"]`).filter({ hasText: "Appealed" }).waitFor();
+  assert.equal(await page.getByTestId("qa-queue").count(), 0, "agents have no review queue");
+  assert.equal(await page.getByTestId("qa-settings").count(), 0);
+
+  // The admin finds it in the review queue, upholds the appeal with both
+  // forbidden-word hits rejected: final, and passing.
+  const adminCtx = await browser.newContext({ locale: "en-US" });
+  await signIn(adminCtx, kefu.origin, ADMIN);
+  const apage = watchAll(await adminCtx.newPage(), problems);
+  await apage.goto(`${kefu.origin}/qa`);
+  const row = apage.getByTestId("qa-queue").locator(`[data-testid="qa-row"][data-conversation-id="${conv.id}"]`);
+  await row.waitFor();
+  await row.locator("a").click();
+  const apanel = apage.getByTestId("qa-panel");
+  await apanel.getByTestId("qa-appeal-reason").filter({ hasText: "own words" }).waitFor();
+  const forbiddenHits = apanel.getByTestId("qa-hit").filter({ hasText: "forbidden" });
+  assert.equal(await forbiddenHits.count(), 2);
+  for (let i = 0; i < 2; i++) await forbiddenHits.nth(i).getByTestId("qa-reject").check();
+  await apanel.getByTestId("qa-uphold").click();
+  await apanel.locator('[data-testid="qa-score"][data-status="final"][data-passed="true"]').waitFor();
+  const [final] = await agentApi.get(`/conversations/${conv.id}/qa`);
+  assert.equal(final.status, "final");
+  assert.equal(final.passed, true);
+  assert.deepEqual(final.hits.filter((h) => h.verdict === "rejected").map((h) => h.rule_id), ["forbidden", "forbidden"]);
+
+  // The admin's rules editor: a rule the server refuses is named; the
+  // preview runs the rules on the conversation.
+  await apage.goto(`${kefu.origin}/qa`);
+  const editor = apage.getByTestId("qa-settings");
+  await eventually("the stored rules are shown", async () => (await editor.getByTestId("qa-rules").inputValue()).startsWith("[\n"));
+  const rules = JSON.parse(await editor.getByTestId("qa-rules").inputValue());
+  assert.ok(rules.some((r) => r.id === "forbidden"), "the demo's starter rules are shown");
+  await editor.getByTestId("qa-rules").fill(JSON.stringify([{ id: "bad", name: "x", type: "regex", pattern: "(" }]));
+  await editor.getByTestId("qa-save-settings").click();
+  await editor.getByTestId("qa-settings-error").filter({ hasText: "`bad`" }).waitFor();
+  const adminApi = await apiClient(kefu.origin, ADMIN);
+  assert.deepEqual((await adminApi.get("/qa/settings")).rules, rules, "nothing stored");
+  await editor.getByTestId("qa-rules").fill(JSON.stringify(rules));
+  await editor.getByTestId("qa-preview-conversation").fill(conv.id);
+  await editor.getByTestId("qa-preview").click();
+  await editor.getByTestId("qa-preview-hit").filter({ hasText: "forbidden: 不知道" }).waitFor();
+
   assert.deepEqual(problems, []);
   await ctx.close();
+  await adminCtx.close();
 });

@@ -34,6 +34,7 @@ const CONSOLE_ROUTES: &[&str] = &[
     "/c/{id}",
     "/canned",
     "/queues",
+    "/qa",
     "/admin",
     "/admin/{*rest}",
 ];
@@ -252,7 +253,7 @@ mod tests {
 
     #[tokio::test]
     async fn console_pages_are_html_that_may_not_be_framed() {
-        for path in ["/", "/login", "/c/0192", "/queues", "/admin/users"] {
+        for path in ["/", "/login", "/c/0192", "/queues", "/qa", "/admin/users"] {
             let res = get(path).await;
             assert_eq!(res.status(), StatusCode::OK, "{path}");
             assert!(header(&res, header::CONTENT_TYPE).starts_with("text/html"));

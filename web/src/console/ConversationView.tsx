@@ -584,7 +584,7 @@ export function ConversationView({
       {conv && (
         <ContactPanel contactId={conv.contact_id} conversationId={conv.id}>
           <TicketPanel conv={conv} onChange={setConv} />
-          <QaPanel conv={conv} />
+          <QaPanel conv={conv} me={me} />
         </ContactPanel>
       )}
     </div>

@@ -11,6 +11,7 @@ import type { Me } from "./App";
 import { ConversationView } from "./ConversationView";
 import { MentionsMenu } from "./Mentions";
 import { Queues } from "./Queues";
+import { QualityPage } from "./QualityPage";
 import { DirectoryProvider, useDirectory } from "./directory";
 import { ShortcutHelp } from "./ShortcutHelp";
 import { useNotifications } from "./notify";
@@ -186,6 +187,9 @@ function Shell({ me, onLogout }: { me: Me; onLogout: () => void }) {
               {t("nav.kb")}
             </NavLink>
           )}
+          <NavLink to="/qa" data-testid="nav-qa">
+            {t("nav.qa")}
+          </NavLink>
           {canAdmin && (
             <NavLink to="/queues" data-testid="nav-queues">
               {t("nav.queues")}
@@ -248,6 +252,7 @@ function Shell({ me, onLogout }: { me: Me; onLogout: () => void }) {
           }
         />
         <Route path="/queues" element={<Queues me={me} subscribe={subscribe} />} />
+        <Route path="/qa" element={<QualityPage me={me} />} />
         <Route path="*" element={<ConsoleView me={me} subscribe={subscribe} watch={watch} />} />
       </Routes>
       {help && <ShortcutHelp onClose={() => setHelp(false)} />}

@@ -296,29 +296,34 @@ async fn recorded_events(cx: Ctx) {
     let c = fx.conversation(s).await;
     let now = Timestamp::now();
     let csat = NewEvent::new(
-        EventType::QaScored,
+        EventType::SlaBreached,
         Sender::system(),
-        serde_json::json!({"score": 5}),
+        serde_json::json!({"metric": "first_response"}),
     );
     let e = s.record_event(fx.account, c.id, &csat, now).await.unwrap();
     assert_eq!(
         (e.kind, e.seq, e.inbox_id),
-        (EventType::QaScored, Some(2), Some(fx.inbox))
+        (EventType::SlaBreached, Some(2), Some(fx.inbox))
     );
     assert_eq!(
         s.get_conversation(fx.account, c.id).await.unwrap().last_seq,
         2
     );
-    // State-change events come only from the units of work that make them.
-    let fake = NewEvent::new(
+    // State-change events, and those the store writes with their rows
+    // (scores, links, a closed ticket), come only from the units of work
+    // that make them.
+    for kind in [
         EventType::ConversationResolved,
-        Sender::system(),
-        serde_json::json!({}),
-    );
-    assert!(matches!(
-        s.record_event(fx.account, c.id, &fake, now).await,
-        Err(StoreError::Domain(_))
-    ));
+        EventType::QaScored,
+        EventType::ConversationLinked,
+        EventType::ConversationClosed,
+    ] {
+        let fake = NewEvent::new(kind, Sender::system(), serde_json::json!({}));
+        assert!(matches!(
+            s.record_event(fx.account, c.id, &fake, now).await,
+            Err(StoreError::Domain(_))
+        ));
+    }
     assert!(matches!(
         s.record_event(fx.account, ConversationId::new(), &csat, now)
             .await,
