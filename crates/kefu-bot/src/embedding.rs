@@ -4,6 +4,26 @@
 //! Without one the bot is purely lexical and behaves exactly as before.
 
 use std::fmt::Debug;
+use std::path::PathBuf;
+
+/// The model directory: `KEFU_MODEL_DIR`, else the nearest `data/models`
+/// in the working directory or one of its parents (where
+/// `scripts/fetch-models` puts the models; tests run from a crate's folder
+/// inside the workspace), else `data/models`.
+pub fn model_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("KEFU_MODEL_DIR") {
+        return PathBuf::from(dir);
+    }
+    let relative = PathBuf::from("data/models");
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| {
+            cwd.ancestors()
+                .map(|a| a.join(&relative))
+                .find(|d| d.is_dir())
+        })
+        .unwrap_or(relative)
+}
 
 /// Why embedding failed (the model's own error, rendered).
 pub type EmbedFailure = Box<dyn std::error::Error + Send + Sync>;

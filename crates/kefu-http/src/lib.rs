@@ -15,6 +15,7 @@ pub mod media;
 pub mod qa;
 pub mod routes;
 pub mod routing;
+pub mod sentiment;
 pub mod setup;
 pub mod sla;
 mod widget_frame;

@@ -41,7 +41,13 @@ pub fn compile(settings: &QaSettings) -> Result<CompiledQa, QaError> {
             })
         })
         .collect::<Result<_, _>>()?;
-    let inspector = Inspector::compile(&rules)?;
+    // Only sentiment rules need the model (trained on first use).
+    let sentiment = rules
+        .iter()
+        .any(|r| matches!(r.kind, kefu_qa::RuleKind::Sentiment { .. }))
+        .then(crate::sentiment::shipped)
+        .flatten();
+    let inspector = Inspector::compile_with_sentiment(&rules, sentiment)?;
     let mut scorecards: Vec<Scorecard> = Vec::with_capacity(settings.scorecards.len());
     for (i, v) in settings.scorecards.iter().enumerate() {
         let card: Scorecard =

@@ -1,8 +1,10 @@
 //! Compiled rules and the inspection of one transcript.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use kefu_sentiment::SentimentModel;
 use regex::{Regex, RegexSet};
 
 use crate::error::QaError;
@@ -55,6 +57,10 @@ enum Check {
         over_ms: i64,
     },
     Pii(BTreeSet<PiiKind>),
+    Sentiment {
+        model: Arc<SentimentModel>,
+        threshold: f32,
+    },
 }
 
 /// An account's rules, compiled once and used for every conversation.
@@ -107,7 +113,7 @@ fn regex(id: &str, pattern: &str) -> Result<Regex, QaError> {
         .map_err(|e| QaError::rule(id, format!("invalid regular expression `{pattern}`: {e}")))
 }
 
-fn compile(rule: &Rule) -> Result<Compiled, QaError> {
+fn compile(rule: &Rule, sentiment: Option<&Arc<SentimentModel>>) -> Result<Compiled, QaError> {
     let id = rule.id.as_str();
     let valid_id = !id.is_empty()
         && id.len() <= 64
@@ -220,6 +226,25 @@ fn compile(rule: &Rule) -> Result<Compiled, QaError> {
         } else {
             kinds.iter().copied().collect()
         }),
+        RuleKind::Sentiment {
+            level,
+            min_probability,
+        } => {
+            let threshold = min_probability.unwrap_or(level.threshold());
+            if !(0.5..=1.0).contains(&threshold) {
+                return Err(QaError::rule(id, "`min_probability` must be 0.5 to 1"));
+            }
+            let model = sentiment.ok_or_else(|| {
+                QaError::rule(
+                    id,
+                    "no sentiment model is installed (scripts/fetch-models installs its lexicons)",
+                )
+            })?;
+            Check::Sentiment {
+                model: Arc::clone(model),
+                threshold,
+            }
+        }
     };
     Ok(Compiled {
         id: rule.id.clone(),
@@ -257,15 +282,24 @@ fn hit(rule: &str, message: Option<usize>, start: usize, end: usize, detail: Str
 
 impl Inspector {
     /// Compiles an account's rules; the first invalid one is named. Ids
-    /// must be unique.
+    /// must be unique. Sentiment rules need a model: see
+    /// [`Inspector::compile_with_sentiment`].
     pub fn compile(rules: &[Rule]) -> Result<Self, QaError> {
+        Self::compile_with_sentiment(rules, None)
+    }
+
+    /// Compiles rules whose sentiment rules score messages with `sentiment`.
+    pub fn compile_with_sentiment(
+        rules: &[Rule],
+        sentiment: Option<Arc<SentimentModel>>,
+    ) -> Result<Self, QaError> {
         let mut seen = BTreeSet::new();
         let mut compiled = Vec::with_capacity(rules.len());
         for r in rules {
             if !seen.insert(r.id.as_str()) {
                 return Err(QaError::rule(&r.id, "the id is used twice"));
             }
-            compiled.push(compile(r)?);
+            compiled.push(compile(r, sentiment.as_ref())?);
         }
         let mut phrases: Vec<&str> = Vec::new();
         let mut phrase_rule = Vec::new();
@@ -523,6 +557,22 @@ fn run(r: &Compiled, t: &Transcript, may: &dyn Fn(usize) -> bool, out: &mut Vec<
             }
         }
         Check::Time { metric, over_ms } => time_hits(id, t, *metric, *over_ms, out),
+        Check::Sentiment { model, threshold } => {
+            let idx = selected(turns, r.speaker, r.window);
+            let texts: Vec<&str> = idx.iter().map(|&i| turns[i].text.as_str()).collect();
+            // The server's models are lexical (no embedding), whose scoring
+            // cannot fail; a failing embedding model finds nothing rather
+            // than failing the whole inspection.
+            let Ok(probabilities) = model.negative_probabilities(&texts) else {
+                return;
+            };
+            for (&i, p) in idx.iter().zip(probabilities) {
+                if p >= *threshold {
+                    let len = turns[i].text.chars().count();
+                    out.push(hit(id, Some(i), 0, len, format!("negative {p:.2}")));
+                }
+            }
+        }
         Check::Pii(kinds) => {
             for i in selected(turns, r.speaker, r.window) {
                 for (kind, s, e) in find_pii(&turns[i].text) {

@@ -28,6 +28,6 @@ pub use error::QaError;
 pub use hit::Hit;
 pub use inspector::Inspector;
 pub use pii::{PiiKind, find_pii, valid_id_card, valid_luhn};
-pub use rule::{KeywordMode, Rule, RuleKind, Speaker, Term, TimeMetric, Window};
+pub use rule::{KeywordMode, Rule, RuleKind, SentimentLevel, Speaker, Term, TimeMetric, Window};
 pub use scorecard::{BotOnly, Effect, ItemScore, ScoreItem, ScoreResult, Scorecard};
 pub use transcript::{Party, Transcript, Turn};

@@ -75,6 +75,27 @@ pub enum TimeMetric {
     AnyGap,
 }
 
+/// How negative a message must be for a sentiment rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SentimentLevel {
+    /// The model thinks the message more likely negative than not, with
+    /// some margin (P(negative) ≥ 0.7).
+    Negative,
+    /// Clearly negative (P(negative) ≥ 0.9): anger, a complaint.
+    StronglyNegative,
+}
+
+impl SentimentLevel {
+    /// The calibrated probability at which a message counts.
+    pub fn threshold(self) -> f32 {
+        match self {
+            Self::Negative => 0.7,
+            Self::StronglyNegative => 0.9,
+        }
+    }
+}
+
 /// What a rule looks for.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
@@ -132,6 +153,14 @@ pub enum RuleKind {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         extra: Vec<String>,
     },
+    /// Messages the sentiment model finds negative (by default the
+    /// customer's; on the agent, it catches an agent losing their temper).
+    /// `min_probability` overrides the level's threshold.
+    Sentiment {
+        level: SentimentLevel,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        min_probability: Option<f32>,
+    },
 }
 
 /// One rule of an account. (Unknown fields are refused by the flattened
@@ -142,7 +171,8 @@ pub struct Rule {
     pub id: String,
     pub name: String,
     /// Whose messages text rules read (greeting, closing and apology rules
-    /// always read the agent's; escalation by default the customer's).
+    /// always read the agent's; escalation and sentiment by default the
+    /// customer's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speaker: Option<Speaker>,
     #[serde(default)]
@@ -156,7 +186,7 @@ impl Rule {
     pub fn effective_speaker(&self) -> Speaker {
         match (&self.speaker, &self.kind) {
             (Some(s), _) => *s,
-            (None, RuleKind::Escalation { .. }) => Speaker::Customer,
+            (None, RuleKind::Escalation { .. } | RuleKind::Sentiment { .. }) => Speaker::Customer,
             (None, _) => Speaker::Agent,
         }
     }

@@ -17,6 +17,28 @@ pub enum EvalCommand {
     /// label `oos` = out of scope): builds the knowledge base from TRAIN as an
     /// import would and answers every TEST text through the bot's decision.
     Intents(IntentsArgs),
+    /// Evaluate the sentiment model on labelled JSONL
+    /// (`{"text","label":"pos|neg","lang"}`): trains the server's model
+    /// type on TRAIN and reports accuracy and macro-F1 on TEST.
+    Sentiment(SentimentArgs),
+}
+
+#[derive(clap::Args)]
+pub struct SentimentArgs {
+    #[arg(long, value_name = "TRAIN.jsonl", required_unless_present = "shipped")]
+    train: Option<PathBuf>,
+    /// Instead of training, score the model the server ships (trained from
+    /// the lexicons scripts/fetch-models installs).
+    #[arg(long, conflicts_with = "train")]
+    shipped: bool,
+    #[arg(long, value_name = "TEST.jsonl")]
+    test: PathBuf,
+    /// Print exactly one JSON object on stdout.
+    #[arg(long)]
+    json: bool,
+    /// Lexical features only, even when an embedding model is installed.
+    #[arg(long)]
+    no_models: bool,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
@@ -51,7 +73,94 @@ pub struct IntentsArgs {
 }
 
 pub fn run(command: EvalCommand) -> anyhow::Result<()> {
-    let EvalCommand::Intents(args) = command;
+    match command {
+        EvalCommand::Intents(args) => intents(args),
+        EvalCommand::Sentiment(args) => sentiment(args),
+    }
+}
+
+fn sentiment(args: SentimentArgs) -> anyhow::Result<()> {
+    use kefu_sentiment::evaluation::{evaluate_model, read_examples};
+    let test = read_examples(&args.test)?;
+    let r = match &args.train {
+        None => {
+            let dir = kefu_embed::model_dir();
+            let started = Instant::now();
+            let model = kefu_sentiment::lexicon::shipped_model(&dir)?.with_context(|| {
+                format!(
+                    "no sentiment lexicons in {} (scripts/fetch-models)",
+                    dir.display()
+                )
+            })?;
+            let mut r = evaluate_model(&model, &test)?;
+            r.train_s = started.elapsed().as_secs_f64();
+            r
+        }
+        Some(train) => train_and_evaluate(&args, &read_examples(train)?, &test)?,
+    };
+    print_sentiment(&r, args.json)
+}
+
+fn train_and_evaluate(
+    args: &SentimentArgs,
+    train: &[kefu_sentiment::Example],
+    test: &[kefu_sentiment::Example],
+) -> anyhow::Result<kefu_sentiment::evaluation::SentimentReport> {
+    let embedder = if args.no_models {
+        None
+    } else {
+        let root = kefu_embed::model_dir();
+        match kefu_embed::choose_sentiment_model(&root, train.iter().map(|e| e.text.as_str())) {
+            Some(dir) => Some(load_encoder(&dir)?),
+            None => {
+                eprintln!(
+                    "lexical features only (Chinese text, or no model in {})",
+                    root.display()
+                );
+                None
+            }
+        }
+    };
+    eprintln!(
+        "training on {} texts, then scoring {} test texts one by one",
+        train.len(),
+        test.len()
+    );
+    Ok(kefu_sentiment::evaluation::evaluate(train, test, embedder)?)
+}
+
+fn print_sentiment(
+    r: &kefu_sentiment::evaluation::SentimentReport,
+    json: bool,
+) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer(&mut out, r).context("writing the report")?;
+        writeln!(out)?;
+    } else {
+        writeln!(out, "train / test       {} / {}", r.n_train, r.n_test)?;
+        for (name, value) in [
+            ("accuracy", r.accuracy),
+            ("macro_f1", r.macro_f1),
+            ("f1_pos", r.f1_pos),
+            ("f1_neg", r.f1_neg),
+            ("p50_ms", r.p50_ms),
+            ("p99_ms", r.p99_ms),
+            ("train_s", r.train_s),
+        ] {
+            writeln!(out, "{name:<18} {value:.4}")?;
+        }
+        let models = if r.models.is_empty() {
+            "none".to_string()
+        } else {
+            r.models.join(", ")
+        };
+        writeln!(out, "models             {models}")?;
+    }
+    Ok(())
+}
+
+fn intents(args: IntentsArgs) -> anyhow::Result<()> {
     let records = read_records(&args.train)?;
     let (train, test) = match (&args.test, args.carve_dev) {
         (Some(test), _) => (records, read_records(test)?),
@@ -74,7 +183,7 @@ pub fn run(command: EvalCommand) -> anyhow::Result<()> {
     let embedder = if args.no_models || config.method == Method::Bm25 {
         None
     } else {
-        load_model(&train)?
+        load_model(train.iter().map(|r| r.text.as_str()))?
     };
     eprintln!(
         "building the bot from {} training texts, then deciding {} test texts",
@@ -99,26 +208,30 @@ pub fn run(command: EvalCommand) -> anyhow::Result<()> {
 
 /// The embedding model that suits the training texts, if one is installed
 /// (the bot works without: then `models` is null).
-fn load_model(
-    train: &[kefu_bot::intent_evaluation::IntentRecord],
+fn load_model<'a>(
+    train: impl IntoIterator<Item = &'a str>,
 ) -> anyhow::Result<Option<Arc<dyn Embedder>>> {
     let root = kefu_embed::model_dir();
-    let Some(dir) = kefu_embed::choose_model(&root, train.iter().map(|r| r.text.as_str())) else {
+    let Some(dir) = kefu_embed::choose_model(&root, train) else {
         eprintln!(
             "no embedding model in {} (scripts/fetch-models installs them): lexical only",
             root.display()
         );
         return Ok(None);
     };
+    load_encoder(&dir).map(Some)
+}
+
+fn load_encoder(dir: &std::path::Path) -> anyhow::Result<Arc<dyn Embedder>> {
     let started = Instant::now();
-    let model = kefu_embed::SentenceEncoder::load(&dir)
+    let model = kefu_embed::SentenceEncoder::load(dir)
         .with_context(|| format!("loading the embedding model in {}", dir.display()))?;
     eprintln!(
         "loaded {} in {:.1} s",
         model.name(),
         started.elapsed().as_secs_f64()
     );
-    Ok(Some(Arc::new(model)))
+    Ok(Arc::new(model))
 }
 
 fn print_table(out: &mut impl Write, r: &IntentReport) -> std::io::Result<()> {

@@ -73,6 +73,13 @@ pub struct InboxBotSettings {
     pub answer_threshold: Option<f32>,
     /// Offer candidates at or above this, below the answer threshold (0..1).
     pub candidates_threshold: Option<f32>,
+    /// Hand over to people when the sentiment model finds the customer's
+    /// message at least this likely negative (0.5..1; absent: only the
+    /// built-in anger cues hand over). Off by default: customers' questions
+    /// are often about bad news ("my card was stolen") that the bot can
+    /// answer, so each company chooses how upset is too upset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handoff_negative_sentiment: Option<f32>,
 }
 
 impl InboxBotSettings {
@@ -90,6 +97,14 @@ impl InboxBotSettings {
             if t.is_some_and(|t| !(0.0..=1.0).contains(&t)) {
                 return Err(CoreError::invalid(field, "between 0 and 1"));
             }
+        }
+        if s.handoff_negative_sentiment
+            .is_some_and(|t| !(0.5..=1.0).contains(&t))
+        {
+            return Err(CoreError::invalid(
+                "settings.bot.handoff_negative_sentiment",
+                "between 0.5 and 1",
+            ));
         }
         if let (Some(a), Some(c)) = (s.answer_threshold, s.candidates_threshold)
             && c > a
@@ -121,6 +136,7 @@ mod bot_settings_tests {
             json!({"bot": {"answer_threshold": 1.5}}),
             json!({"bot": {"answer_threshold": 0.5, "candidates_threshold": 0.6}}),
             json!({"bot": {"answer": 0.5}}),
+            json!({"bot": {"handoff_negative_sentiment": 0.3}}),
             json!({"bot": "bold"}),
         ] {
             assert!(InboxBotSettings::from_settings(&bad).is_err(), "{bad}");

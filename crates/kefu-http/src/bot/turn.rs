@@ -401,14 +401,20 @@ async fn verdict_for(
     if is_upset(text) {
         return Ok(Verdict::Upset);
     }
+    // Checked when the inbox was saved; a bad stored value falls back to
+    // the learnt thresholds rather than silencing the bot.
+    let overrides = InboxBotSettings::from_settings(&inbox.settings).unwrap_or_default();
+    if let Some(threshold) = overrides.handoff_negative_sentiment
+        && let Some(model) = crate::sentiment::shipped()
+        && model.negative_probability(text).unwrap_or(0.0) >= threshold
+    {
+        return Ok(Verdict::Upset);
+    }
     // Greetings and thanks need no knowledge base.
     if let Some(talk) = small_talk(text) {
         return Ok(Verdict::Decided(OwnedDecision::SmallTalk(talk)));
     }
     let built = state.bot.directory.bot_for(inbox.account_id).await?;
-    // Checked when the inbox was saved; a bad stored value falls back to
-    // the learnt thresholds rather than silencing the bot.
-    let overrides = InboxBotSettings::from_settings(&inbox.settings).unwrap_or_default();
     let text = text.to_owned();
     let verdict = tokio::task::spawn_blocking(move || match built.bot.as_ref() {
         None => Verdict::NoKnowledge,

@@ -5,3 +5,4 @@ mod fixtures;
 mod pii;
 mod rules;
 mod scoring;
+mod sentiment;
