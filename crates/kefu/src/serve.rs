@@ -106,6 +106,10 @@ pub async fn run(cfg: Config, args: ServeArgs) -> anyhow::Result<()> {
     let store = opened.store.clone();
     tracing::info!(database = %redact_url(&url), backend = store.backend(), "database ready");
 
+    // The sentiment model trains from the installed lexicons in a few
+    // seconds: start now, so no inspection or bot turn waits for it.
+    tokio::task::spawn_blocking(kefu_http::sentiment::shipped);
+
     let (shutdown_tx, shutdown) = watch::channel(false);
     let metrics_addr = telemetry::start_metrics(&cfg.metrics.listen, shutdown.clone()).await?;
 

@@ -809,3 +809,51 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    an_inbox_can_hand_over_on_the_sentiment_models_verdict,
+    |app| {
+        let t = app.tenant.clone();
+        enable_bot(&app, t.inbox_id).await;
+        let admin = app.admin().await;
+        seed_kb(&admin).await;
+        // No anger cue of the built-in list, but plainly unhappy.
+        let text = "I am so disappointed and sad, nothing works and I hate this";
+
+        // Off by default: the bot goes on helping.
+        let v = visitor(&app, t.inbox_id).await;
+        let (_, after) = ask(&v, text).await;
+        assert!(
+            after
+                .iter()
+                .all(|m| m["content"]["code"] != "handoff_negative_sentiment"),
+            "{after:?}"
+        );
+
+        // An inbox that opts in hands such a customer to a person.
+        let mut inbox = app.store.get_inbox(t.account_id, t.inbox_id).await.unwrap();
+        inbox.settings["bot"] = json!({"handoff_negative_sentiment": 0.8});
+        app.store.update_inbox(&inbox).await.unwrap();
+        app.state.inboxes.forget(t.inbox_id);
+        let v = visitor(&app, t.inbox_id).await;
+        let (conv, after) = ask(&v, text).await;
+        assert_eq!(conv["status"], "queued", "{after:?}");
+        assert_eq!(
+            after.last().unwrap()["content"]["code"],
+            "handoff_negative_sentiment"
+        );
+        // A plain question in the same inbox still gets the bot.
+        let v = visitor(&app, t.inbox_id).await;
+        let (conv, _) = ask(&v, "how do I reset my password?").await;
+        assert_eq!(conv["status"], "bot");
+
+        // The setting is checked where inboxes are saved.
+        let (s, b) = admin
+            .patch(
+                &format!("/api/v1/inboxes/{}", t.inbox_id),
+                json!({"settings": {"bot": {"handoff_negative_sentiment": 2}}}),
+            )
+            .await;
+        assert_eq!(s, 422, "{b}");
+    }
+);

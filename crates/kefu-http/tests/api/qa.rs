@@ -331,3 +331,52 @@ both_backends!(
         assert_eq!(theirs_settings["rules"], json!([]));
     }
 );
+
+both_backends!(
+    sentiment_rules_read_the_customer_with_the_shipped_model,
+    |app| {
+        let t = app.tenant.clone();
+        let admin = app.admin().await;
+        let (v, conv) = conversation(&app, t.inbox_id).await;
+        let angry = v.says("你们的服务太差了，我非常失望，再也不会买了").await;
+        let angry_id = angry["message"]["id"].as_str().unwrap().to_string();
+        v.says("谢谢，问题解决了").await;
+        let rule = json!({"id": "upset", "name": "Upset customer", "type": "sentiment",
+            "level": "negative"});
+        let (s, p) = admin
+            .post(
+                "/api/v1/qa/preview",
+                json!({"conversation_id": conv, "rules": [rule.clone()]}),
+            )
+            .await;
+        assert_eq!(s, 200, "{p}");
+        let hits = p["hits"].as_array().unwrap();
+        assert_eq!(hits.len(), 1, "{p}");
+        assert_eq!(hits[0]["message_id"], angry_id.as_str());
+        assert!(
+            hits[0]["detail"].as_str().unwrap().starts_with("negative"),
+            "{p}"
+        );
+        // Saved like any rule; a bad threshold is refused with the rule named.
+        let (s, b) = admin
+            .put(
+                "/api/v1/qa/settings",
+                json!({"rules": [rule], "scorecards": []}),
+            )
+            .await;
+        assert_eq!(s, 200, "{b}");
+        let bad = json!({"id": "upset", "name": "x", "type": "sentiment",
+            "level": "negative", "min_probability": 0.1});
+        let (s, b) = admin
+            .put(
+                "/api/v1/qa/settings",
+                json!({"rules": [bad], "scorecards": []}),
+            )
+            .await;
+        assert_eq!(
+            (s, error_code(&b).as_str()),
+            (422, "invalid_qa_rule"),
+            "{b}"
+        );
+    }
+);
