@@ -134,7 +134,8 @@ function QaSettingsEditor() {
   function toggleJson(on: boolean) {
     setError(null);
     if (on) {
-      if (settings) show(settings);
+      const s = current();
+      if (s) show(s);
       setJson(true);
       return;
     }

@@ -195,6 +195,11 @@ mod tests {
             CsatScale::Emoji
         );
         assert_eq!(CsatScale::Emoji.message_scale(), "emoji_5");
-        assert_eq!(CsatScale::from_settings(&json!({})).unwrap().message_scale(), "stars_5");
+        assert_eq!(
+            CsatScale::from_settings(&json!({}))
+                .unwrap()
+                .message_scale(),
+            "stars_5"
+        );
     }
 }

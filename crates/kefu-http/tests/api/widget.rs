@@ -390,10 +390,13 @@ both_backends!(an_inbox_sets_the_survey_scale_and_wording, |app| {
         .get(&format!("/api/v1/conversations/{conv}/events"))
         .await;
     assert!(
-        events["items"].as_array().unwrap().iter().any(|e| e["type"]
-            == "conversation.rated"
-            && e["data"]["rating"]["rating"] == 2
-            && e["data"]["rating"]["comment"] == "slow"),
+        events["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["type"] == "conversation.rated"
+                && e["data"]["rating"]["rating"] == 2
+                && e["data"]["rating"]["comment"] == "slow"),
         "{events}"
     );
 });
