@@ -36,7 +36,7 @@ const TYPE_FIELDS: Record<RuleType, string[]> = {
   response_time: ["metric", "over_s"],
   pii: ["kinds"],
   escalation: ["extra"],
-  sentiment: ["level"],
+  sentiment: ["level", "min_probability"],
 };
 
 const TYPE_DEFAULTS: Record<RuleType, Json> = {
@@ -154,6 +154,8 @@ function NumberField({
   value,
   onChange,
   min = 0,
+  max,
+  step,
   placeholder,
   testid,
 }: {
@@ -161,6 +163,8 @@ function NumberField({
   value: unknown;
   onChange: (v: number | undefined) => void;
   min?: number;
+  max?: number;
+  step?: number;
   placeholder?: string;
   testid?: string;
 }) {
@@ -170,6 +174,8 @@ function NumberField({
       <input
         type="number"
         min={min}
+        max={max}
+        step={step}
         className="num"
         value={num(value)}
         placeholder={placeholder}
@@ -388,13 +394,25 @@ function KindFields({ rule, set }: { rule: Json; set: (key: string, value: unkno
       );
     case "sentiment":
       return (
-        <label>
-          {t("qaForm.level")}{" "}
-          <select value={str(rule.level) || "negative"} onChange={(e) => set("level", e.target.value)} data-testid="qa-sentiment-level">
-            <option value="negative">{t("qaForm.levels.negative")}</option>
-            <option value="strongly_negative">{t("qaForm.levels.strongly_negative")}</option>
-          </select>
-        </label>
+        <p className="row">
+          <label>
+            {t("qaForm.level")}{" "}
+            <select value={str(rule.level) || "negative"} onChange={(e) => set("level", e.target.value)} data-testid="qa-sentiment-level">
+              <option value="negative">{t("qaForm.levels.negative")}</option>
+              <option value="strongly_negative">{t("qaForm.levels.strongly_negative")}</option>
+            </select>
+          </label>
+          <NumberField
+            label={t("qaForm.minProbability")}
+            value={rule.min_probability}
+            min={0}
+            max={1}
+            step={0.01}
+            placeholder={rule.level === "strongly_negative" ? "0.9" : "0.7"}
+            onChange={(v) => set("min_probability", v)}
+            testid="qa-sentiment-min-probability"
+          />
+        </p>
       );
     default:
       return <p className="muted">{t("qaForm.unknownType")}</p>;
