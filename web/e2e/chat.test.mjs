@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { ADMIN, AGENT, DEMO_INBOX, apiClient, launchBrowser, loginAgent, openWidget, startHostPage, startKefu, visitorSays } from "./harness.mjs";
+import { ADMIN, AGENT, DEMO_INBOX, apiClient, launchBrowser, loginAgent, openWidget, signIn, startHostPage, startKefu, visitorSays, watchAll } from "./harness.mjs";
 
 let kefu, host, browser;
 
@@ -151,6 +151,64 @@ test("the widget asks for details first when the inbox has a pre-chat form", { t
   await site.locator("#kefu-launcher").click();
   await site.frameLocator("#kefu-frame").locator('[data-testid="widget-input"]:not([disabled])').waitFor();
   assert.equal(await site.frameLocator("#kefu-frame").getByTestId("widget-prechat").count(), 0);
+
+  await admin.patch(`/inboxes/${DEMO_INBOX}`, { settings: {} });
+  assert.deepEqual(problems, []);
+  await adminCtx.close();
+  await agentCtx.close();
+  await visitorCtx.close();
+});
+
+test("an inbox asks for a rating with faces and its own question; the agent sees the face", { timeout: 120_000 }, async () => {
+  const problems = [];
+  // The admin picks the face scale and words the question in the inbox page.
+  const adminCtx = await browser.newContext({ locale: "en-US" });
+  await signIn(adminCtx, kefu.origin, ADMIN);
+  const page = watchAll(await adminCtx.newPage(), problems);
+  await page.goto(`${kefu.origin}/admin/inboxes/${DEMO_INBOX}`);
+  const detail = page.getByTestId("inbox-detail");
+  await detail.locator('select[name="csat-scale"]').selectOption("emoji");
+  await detail.locator('input[name="csat-text"]').fill("How did we do today?");
+  await page.getByTestId("inbox-save").click();
+  await detail.getByTestId("admin-ok").waitFor();
+  const admin = await apiClient(kefu.origin, ADMIN);
+  const inbox = await admin.get(`/inboxes/${DEMO_INBOX}`);
+  assert.equal(inbox.settings.csat_scale, "emoji");
+  assert.equal(inbox.settings.csat_text, "How did we do today?");
+
+  const visitorCtx = await browser.newContext({ locale: "en-US" });
+  const { frame } = await openWidget(visitorCtx, host.url, problems);
+  await visitorSays(frame, "Where is my parcel?");
+  const agentApi = await apiClient(kefu.origin, AGENT);
+  const conv = (await agentApi.get("/conversations?status=queued")).items.find((c) => c.inbox_id === DEMO_INBOX);
+  await agentApi.post(`/conversations/${conv.id}/messages`, { text: "It arrives tomorrow." });
+  const agentCtx = await browser.newContext({ locale: "en-US" });
+  const agent = await loginAgent(agentCtx, kefu.origin, problems);
+  await agent.goto(`${kefu.origin}/c/${conv.id}`);
+  const view = agent.getByTestId("conversation-view");
+  await view.getByTestId("message-text").filter({ hasText: "It arrives tomorrow." }).waitFor();
+  await agentApi.post(`/conversations/${conv.id}/resolve`, {});
+
+  // Five faces, each named for screen readers, under the inbox's question.
+  const card = frame.locator('[data-testid="widget-rating"][data-scale="emoji"]');
+  await card.waitFor({ timeout: 15_000 });
+  await card.locator("legend").filter({ hasText: "How did we do today?" }).waitFor();
+  const faces = card.locator("button.face");
+  assert.equal(await faces.count(), 5);
+  assert.deepEqual(await faces.allTextContents(), ["😠", "🙁", "😐", "🙂", "😍"]);
+  assert.equal(await card.locator("button.star").count(), 0, "no stars");
+  await card.getByRole("button", { name: "Very satisfied" }).click();
+  await frame.getByTestId("rate-comment").fill("Lovely <i>service</i>");
+  await frame.getByTestId("rate-submit").click();
+  await frame.getByTestId("widget-rated").filter({ hasText: "You rated this conversation: Very satisfied." }).waitFor();
+
+  // The agent sees it arrive, on the scale it was asked on; it is recorded as an event.
+  const result = view.locator('[data-testid="csat-result"][data-scale="emoji"]');
+  await result.filter({ hasText: "Customer rating: 5 out of 5 (Very satisfied)" }).waitFor({ timeout: 15_000 });
+  assert.match(await result.textContent(), /😍/);
+  assert.equal(await view.getByTestId("csat-comment").textContent(), "Lovely <i>service</i>");
+  const events = await agentApi.get(`/conversations/${conv.id}/events`);
+  assert.ok(events.items.some((e) => e.type === "conversation.rated" && e.data.rating.rating === 5), "conversation.rated recorded");
 
   await admin.patch(`/inboxes/${DEMO_INBOX}`, { settings: {} });
   assert.deepEqual(problems, []);

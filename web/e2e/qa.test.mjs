@@ -83,22 +83,76 @@ test("a resolved conversation is inspected and its score shown with the evidence
   assert.equal(final.passed, true);
   assert.deepEqual(final.hits.filter((h) => h.verdict === "rejected").map((h) => h.rule_id), ["forbidden", "forbidden"]);
 
-  // The admin's rules editor: a rule the server refuses is named; the
-  // preview runs the rules on the conversation.
+  // The admin's rules editor, as a form: a rule the server refuses is
+  // named beside it, and nothing is stored.
   await apage.goto(`${kefu.origin}/qa`);
   const editor = apage.getByTestId("qa-settings");
-  await eventually("the stored rules are shown", async () => (await editor.getByTestId("qa-rules").inputValue()).startsWith("[\n"));
-  const rules = JSON.parse(await editor.getByTestId("qa-rules").inputValue());
-  assert.ok(rules.some((r) => r.id === "forbidden"), "the demo's starter rules are shown");
-  await editor.getByTestId("qa-rules").fill(JSON.stringify([{ id: "bad", name: "x", type: "regex", pattern: "(" }]));
-  await editor.getByTestId("qa-save-settings").click();
-  await editor.getByTestId("qa-settings-error").filter({ hasText: "`bad`" }).waitFor();
   const adminApi = await apiClient(kefu.origin, ADMIN);
-  assert.deepEqual((await adminApi.get("/qa/settings")).rules, rules, "nothing stored");
-  await editor.getByTestId("qa-rules").fill(JSON.stringify(rules));
-  await editor.getByTestId("qa-preview-conversation").fill(conv.id);
-  await editor.getByTestId("qa-preview").click();
-  await editor.getByTestId("qa-preview-hit").filter({ hasText: "forbidden: 不知道" }).waitFor();
+  const initial = await adminApi.get("/qa/settings");
+  await editor.locator('[data-testid="qa-rule"][data-rule-id="forbidden"]').waitFor();
+  await editor.getByTestId("qa-new-rule-type").selectOption("regex");
+  await editor.getByTestId("qa-add-rule").click();
+  const bad = editor.locator('[data-testid="qa-rule"][data-rule-id="regex"]');
+  await bad.getByTestId("qa-regex-pattern").fill("(");
+  await editor.getByTestId("qa-save-settings").click();
+  await bad.getByTestId("qa-rule-error").filter({ hasText: "rule `regex`" }).waitFor();
+  assert.deepEqual(await adminApi.get("/qa/settings"), initial, "nothing stored");
+  await bad.getByTestId("qa-rule-delete").click();
+
+  // A forbidden-word rule made in the form, tried on the conversation,
+  // made critical on the demo's card, and saved.
+  await editor.getByTestId("qa-new-rule-type").selectOption("forbidden");
+  await editor.getByTestId("qa-add-rule").click();
+  const added = editor.locator('[data-testid="qa-rule"][data-rule-id="forbidden-2"]');
+  await added.getByTestId("qa-rule-name").fill("Brush-offs");
+  await added.getByTestId("qa-rule-id").fill("brushoff");
+  const rule = editor.locator('[data-testid="qa-rule"][data-rule-id="brushoff"]');
+  await rule.getByTestId("qa-forbidden-words").fill("随便你\n物流吧\n\nwhatever you say");
+  await rule.getByTestId("qa-rule-test").click();
+  await rule.getByTestId("qa-preview-conversation").fill(conv.id);
+  await rule.getByTestId("qa-preview").click();
+  await rule.getByTestId("qa-preview-hit").filter({ hasText: "brushoff: 物流吧" }).waitFor();
+  assert.equal(await rule.getByTestId("qa-preview-hit").count(), 1, "only this rule runs");
+  const card = editor.locator('[data-testid="qa-card"][data-card-id="chat"]');
+  await card.getByTestId("qa-add-item").click();
+  const item = card.getByTestId("qa-item").last();
+  await item.getByTestId("qa-item-rule").selectOption("brushoff");
+  await item.getByTestId("qa-item-label").fill("No brush-offs");
+  await item.getByTestId("qa-item-points").fill("20");
+  await item.getByTestId("qa-item-critical").check();
+  await editor.getByTestId("qa-save-settings").click();
+  await editor.getByTestId("qa-settings-saved").waitFor();
+  const stored = await adminApi.get("/qa/settings");
+  assert.deepEqual(stored.rules.find((r) => r.id === "brushoff"), {
+    id: "brushoff",
+    name: "Brush-offs",
+    type: "forbidden",
+    words: ["随便你", "物流吧", "whatever you say"],
+  });
+  assert.deepEqual(stored.rules.filter((r) => r.id !== "brushoff"), initial.rules, "the other rules are kept as they were");
+  assert.deepEqual(stored.scorecards[0].items.at(-1), { rule_id: "brushoff", label: "No brush-offs", effect: "deduct", points: 20, critical: true });
+
+  // The JSON view shows the same, and runs every rule on the conversation.
+  await editor.getByTestId("qa-advanced").check();
+  assert.deepEqual(JSON.parse(await editor.getByTestId("qa-rules").inputValue()), stored.rules);
+  const all = editor.getByTestId("qa-preview-all");
+  await all.getByTestId("qa-preview-conversation").fill(conv.id);
+  await all.getByTestId("qa-preview").click();
+  await all.getByTestId("qa-preview-hit").filter({ hasText: "forbidden: 不知道" }).waitFor();
+  await all.getByTestId("qa-preview-hit").filter({ hasText: "brushoff: 物流吧" }).waitFor();
+
+  // The saved rule scores the next resolved conversation.
+  const next = (await visitorConversation(kefu.origin, "快递到哪了")).body.conversation;
+  await agentApi.post(`/conversations/${next.id}/messages`, { text: "您好，随便你怎么查" });
+  await agentApi.post(`/conversations/${next.id}/resolve`, {});
+  let nextScores = [];
+  await eventually("the next conversation is scored", async () => {
+    nextScores = await agentApi.get(`/conversations/${next.id}/qa`);
+    return nextScores.length === 1;
+  }, 20_000);
+  assert.equal(nextScores[0].passed, false);
+  assert.deepEqual(nextScores[0].critical_failed, ["brushoff"]);
+  assert.deepEqual(nextScores[0].hits.filter((h) => h.rule_id === "brushoff").map((h) => h.detail), ["随便你"]);
 
   assert.deepEqual(problems, []);
   await ctx.close();

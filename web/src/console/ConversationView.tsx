@@ -14,6 +14,7 @@ import {
   type MessageContent,
   type SuggestedAnswers,
 } from "../shared/api";
+import { face, scaleKind } from "../shared/csat";
 import { AttachButton, AttachmentPreview, uploadFile } from "../shared/attachments";
 import { formatTime } from "../shared/dates";
 import { RichText } from "../shared/RichText";
@@ -470,7 +471,9 @@ export function ConversationView({
                     ))}
                   </ul>
                 )}
-                {m.content.type === "csat_request" && <CsatResult rating={ratings.find((r) => r.request_message_id === m.id)} />}
+                {m.content.type === "csat_request" && (
+                  <CsatResult rating={ratings.find((r) => r.request_message_id === m.id)} scale={m.content.scale} />
+                )}
               </li>
             );
           })}
@@ -618,14 +621,16 @@ function AnswerBody({ content }: { content: MessageContent }) {
   );
 }
 
-/** The customer's rating under its request, or that it is still awaited. */
-function CsatResult({ rating }: { rating: CsatRating | undefined }) {
+/** The customer's rating under its request, or that it is still awaited; drawn on the scale it was asked on. */
+function CsatResult({ rating, scale }: { rating: CsatRating | undefined; scale: unknown }) {
   const { t } = useTranslation();
   if (!rating) return <p className="csat-result muted">{t("csat.awaiting")}</p>;
+  const emoji = scaleKind(scale) === "emoji";
   return (
-    <p className="csat-result" data-testid="csat-result">
-      <span aria-hidden="true">{"★".repeat(rating.rating) + "☆".repeat(5 - rating.rating)} </span>
+    <p className="csat-result" data-testid="csat-result" data-scale={emoji ? "emoji" : "stars"}>
+      <span aria-hidden="true">{emoji ? face(rating.rating) : "★".repeat(rating.rating) + "☆".repeat(5 - rating.rating)} </span>
       {t("csat.rating", { rating: rating.rating })}
+      {emoji && ` (${t(`csat.faces.${rating.rating}`)})`}
       {rating.comment && <q data-testid="csat-comment">{rating.comment}</q>}
     </p>
   );

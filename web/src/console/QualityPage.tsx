@@ -5,11 +5,14 @@ import { api, errorText, type Page } from "../shared/api";
 import { formatAgo } from "../shared/dates";
 import type { Me } from "./App";
 import type { QaScore } from "./QaPanel";
+import { QaRulesEditor, RulePreview, type Json } from "./QaRulesEditor";
+import { QaScorecardEditor } from "./QaScorecardEditor";
 
 /**
  * Quality inspection in the console: every member's own scores; for
  * supervisors the review queue (failed or sampled scores not yet final);
- * for admins the rules and scorecards, with a preview on a conversation.
+ * for admins the rules and scorecards (a form, or JSON), with a preview on
+ * a conversation.
  * Reviewing and appealing happen beside the conversation (QaPanel).
  */
 export function QualityPage({ me }: { me: Me }) {
@@ -74,23 +77,35 @@ function ScoreList({ title, query, testid }: { title: string; query: string; tes
 }
 
 interface Settings {
-  rules: unknown[];
-  scorecards: unknown[];
+  rules: Json[];
+  scorecards: Json[];
   sample_rate: number;
+  [k: string]: unknown;
 }
 
-/** The rules and scorecards as JSON (docs/quality-inspection.md names every field); the server checks and names what is wrong. */
+/** Where the server's refusal points: `rule `id`: …` or `scorecard `id`: …` (kefu_qa::QaError). */
+function refusalTarget(message: string): { kind: "rule" | "scorecard"; id: string } | null {
+  const m = /^(rule|scorecard) `([^`]*)`: /.exec(message);
+  return m ? { kind: m[1] as "rule" | "scorecard", id: m[2] } : null;
+}
+
+/**
+ * The rules and scorecards, as a form or (advanced) as JSON
+ * (docs/quality-inspection.md names every field); the server checks them
+ * and names what is wrong, which is shown beside that rule or card.
+ */
 function QaSettingsEditor() {
   const { t } = useTranslation();
+  const [settings, setSettings] = useState<Settings | null>(null);
+  const [json, setJson] = useState(false);
   const [rules, setRules] = useState("");
   const [cards, setCards] = useState("");
   const [rate, setRate] = useState("0");
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
-  const [previewConv, setPreviewConv] = useState("");
-  const [hits, setHits] = useState<{ rule_id: string; detail: string; message_index: number | null }[] | null>(null);
 
   const show = useCallback((s: Settings) => {
+    setSettings(s);
     setRules(JSON.stringify(s.rules, null, 2));
     setCards(JSON.stringify(s.scorecards, null, 2));
     setRate(String(s.sample_rate ?? 0));
@@ -100,19 +115,57 @@ function QaSettingsEditor() {
     api<Settings>("/api/v1/qa/settings").then(show).catch((e) => setError(errorText(e) ?? "network"));
   }, [show]);
 
-  function parsed(): Settings | null {
+  /** What would be saved: the form's state, or the JSON as typed. */
+  function current(): Settings | null {
+    if (!settings) return null;
+    const sample_rate = Number(rate) || 0;
+    if (!json) return { ...settings, sample_rate };
     try {
-      return { rules: JSON.parse(rules), scorecards: JSON.parse(cards), sample_rate: Number(rate) || 0 };
+      const r: unknown = JSON.parse(rules);
+      const c: unknown = JSON.parse(cards);
+      if (!Array.isArray(r) || !Array.isArray(c)) throw new Error(t("qaForm.notLists"));
+      return { ...settings, rules: r as Json[], scorecards: c as Json[], sample_rate };
     } catch (e) {
-      setError(t("qa.badJson", { error: String(e) }));
+      setError(t("qa.badJson", { error: e instanceof Error ? e.message : String(e) }));
       return null;
     }
+  }
+
+  function toggleJson(on: boolean) {
+    setError(null);
+    if (on) {
+      const s = current();
+      if (s) show(s);
+      setJson(true);
+      return;
+    }
+    // Back to the form only with JSON it can show.
+    const s = current();
+    if (s) {
+      setSettings(s);
+      setJson(false);
+    }
+  }
+
+  function editRules(next: Json[], renamed?: { from: string; to: string }) {
+    setSaved(false);
+    setSettings((s) => {
+      if (!s) return s;
+      const scorecards = renamed
+        ? s.scorecards.map((c) =>
+            Array.isArray(c.items)
+              ? { ...c, items: (c.items as Json[]).map((i) => (i.rule_id === renamed.from ? { ...i, rule_id: renamed.to } : i)) }
+              : c,
+          )
+        : s.scorecards;
+      return { ...s, rules: next, scorecards };
+    });
   }
 
   async function save() {
     setError(null);
     setSaved(false);
-    const body = parsed();
+    const body = current();
     if (!body) return;
     try {
       show(await api<Settings>("/api/v1/qa/settings", { method: "PUT", body }));
@@ -122,35 +175,50 @@ function QaSettingsEditor() {
     }
   }
 
-  async function preview() {
-    setError(null);
-    const body = parsed();
-    if (!body) return;
-    try {
-      const r = await api<{ hits: typeof hits }>("/api/v1/qa/preview", { method: "POST", body: { conversation_id: previewConv.trim(), rules: body.rules } });
-      setHits(r.hits);
-    } catch (e) {
-      setError(errorText(e) ?? "network");
-    }
-  }
+  const target = error ? refusalTarget(error) : null;
+  const ruleErrors: Record<string, string> = target?.kind === "rule" && error ? { [target.id]: error } : {};
+  const cardErrors: Record<string, string> = target?.kind === "scorecard" && error ? { [target.id]: error } : {};
 
   return (
     <section aria-label={t("qa.settings")} data-testid="qa-settings">
       <h2>{t("qa.settings")}</h2>
+      <label className="check">
+        <input type="checkbox" checked={json} onChange={(e) => toggleJson(e.target.checked)} data-testid="qa-advanced" />
+        {t("qaForm.advanced")}
+      </label>
       {error && (
         <p role="alert" className="error" data-testid="qa-settings-error">
-          {error}
+          {!json && target ? t("qaForm.refused", { error }) : error}
         </p>
       )}
       {saved && <p role="status" data-testid="qa-settings-saved">{t("tickets.saved")}</p>}
-      <label className="stack">
-        {t("qa.rules")}
-        <textarea rows={12} value={rules} onChange={(e) => setRules(e.target.value)} spellCheck={false} data-testid="qa-rules" />
-      </label>
-      <label className="stack">
-        {t("qa.scorecards")}
-        <textarea rows={10} value={cards} onChange={(e) => setCards(e.target.value)} spellCheck={false} data-testid="qa-scorecards" />
-      </label>
+      {json ? (
+        <>
+          <label className="stack">
+            {t("qa.rules")}
+            <textarea rows={12} value={rules} onChange={(e) => setRules(e.target.value)} spellCheck={false} data-testid="qa-rules" />
+          </label>
+          <label className="stack">
+            {t("qa.scorecards")}
+            <textarea rows={10} value={cards} onChange={(e) => setCards(e.target.value)} spellCheck={false} data-testid="qa-scorecards" />
+          </label>
+        </>
+      ) : (
+        settings && (
+          <>
+            <QaRulesEditor rules={settings.rules} onChange={editRules} errors={ruleErrors} />
+            <QaScorecardEditor
+              cards={settings.scorecards}
+              ruleIds={settings.rules.map((r) => (typeof r.id === "string" ? r.id : "")).filter(Boolean)}
+              onChange={(scorecards) => {
+                setSaved(false);
+                setSettings((s) => (s ? { ...s, scorecards } : s));
+              }}
+              errors={cardErrors}
+            />
+          </>
+        )
+      )}
       <label>
         {t("qa.sampleRate")} <input type="number" min="0" max="1" step="0.01" value={rate} onChange={(e) => setRate(e.target.value)} data-testid="qa-sample-rate" />
       </label>
@@ -160,22 +228,7 @@ function QaSettingsEditor() {
         </button>
       </p>
       <h3>{t("qa.preview")}</h3>
-      <p className="row">
-        <input value={previewConv} onChange={(e) => setPreviewConv(e.target.value)} placeholder={t("tickets.linkPlaceholder")} aria-label={t("tickets.linkPlaceholder")} data-testid="qa-preview-conversation" />
-        <button type="button" disabled={!previewConv.trim()} onClick={() => void preview()} data-testid="qa-preview">
-          {t("qa.runPreview")}
-        </button>
-      </p>
-      {hits && (
-        <ul data-testid="qa-preview-hits">
-          {hits.length === 0 && <li className="muted">{t("qa.noHits")}</li>}
-          {hits.map((h, i) => (
-            <li key={i} data-testid="qa-preview-hit">
-              {h.rule_id}: {h.detail} {h.message_index !== null && `(#${h.message_index + 1})`}
-            </li>
-          ))}
-        </ul>
-      )}
+      <RulePreview rules={() => current()?.rules ?? null} testid="qa-preview-all" />
     </section>
   );
 }

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { api, ApiError, type Message } from "../shared/api";
 import { AttachmentPreview } from "../shared/attachments";
+import { DEFAULT_CSAT_TEXT, face, scaleKind, scaleValues } from "../shared/csat";
 import { RichText } from "../shared/RichText";
 
 /** The hand-off note's code (see `widget/handoff.rs`), shown translated. */
@@ -73,7 +74,7 @@ export function Author({ message }: { message: Message }) {
   );
 }
 
-/** The rating card for a `csat_request` message. */
+/** The rating card for a `csat_request` message: stars or faces, as the inbox asks (`content.scale`), then an optional comment. */
 function RatingCard({
   message,
   rating,
@@ -88,11 +89,21 @@ function RatingCard({
   const [comment, setComment] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(false);
+  const kind = scaleKind(message.content.scale);
   if (rating) {
     return (
       <div className="rating done" data-testid="widget-rated">
         <p>{t("widget.thanks")}</p>
-        <p>{t("widget.rated", { rating: rating.rating })}</p>
+        <p>
+          {kind === "emoji" ? (
+            <>
+              <span aria-hidden="true">{face(rating.rating)} </span>
+              {t("widget.ratedFace", { label: t(`csat.faces.${rating.rating}`) })}
+            </>
+          ) : (
+            t("widget.rated", { rating: rating.rating })
+          )}
+        </p>
       </div>
     );
   }
@@ -109,24 +120,42 @@ function RatingCard({
       setBusy(false);
     }
   }
+  // The inbox's own question as written; the default one in the visitor's language.
+  const text = message.content.text?.trim();
+  const question = text && text !== DEFAULT_CSAT_TEXT ? text : t("widget.rateTitle");
   return (
-    <form className="rating" onSubmit={submit} data-testid="widget-rating">
+    <form className="rating" onSubmit={submit} data-testid="widget-rating" data-scale={kind}>
       <fieldset>
-        <legend>{t("widget.rateTitle")}</legend>
-        <div className="stars">
-          {[1, 2, 3, 4, 5].map((n) => (
-            <button
-              key={n}
-              type="button"
-              className={n <= chosen ? "star on" : "star"}
-              aria-pressed={n === chosen}
-              aria-label={t("widget.rateStar", { count: n })}
-              data-testid={`rate-${n}`}
-              onClick={() => setChosen(n)}
-            >
-              ★
-            </button>
-          ))}
+        <legend>{question}</legend>
+        <div className={kind === "emoji" ? "faces" : "stars"}>
+          {scaleValues(message.content.scale).map((n) =>
+            kind === "emoji" ? (
+              <button
+                key={n}
+                type="button"
+                className={n === chosen ? "face on" : "face"}
+                aria-pressed={n === chosen}
+                aria-label={t(`csat.faces.${n}`)}
+                title={t(`csat.faces.${n}`)}
+                data-testid={`rate-${n}`}
+                onClick={() => setChosen(n)}
+              >
+                {face(n)}
+              </button>
+            ) : (
+              <button
+                key={n}
+                type="button"
+                className={n <= chosen ? "star on" : "star"}
+                aria-pressed={n === chosen}
+                aria-label={t("widget.rateStar", { count: n })}
+                data-testid={`rate-${n}`}
+                onClick={() => setChosen(n)}
+              >
+                ★
+              </button>
+            ),
+          )}
         </div>
       </fieldset>
       {chosen > 0 && (

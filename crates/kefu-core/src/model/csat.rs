@@ -58,8 +58,15 @@ pub fn csat_enabled(inbox: &super::Inbox) -> bool {
         .unwrap_or(inbox.channel == super::ChannelKind::WebWidget)
 }
 
-/// The text stored with the request (`settings.csat_text` or a default);
-/// the widget shows its own translated prompt.
+/// The question stored with a request when the inbox sets none. The widget
+/// recognises it and asks in the visitor's language instead; an inbox's own
+/// wording is shown as written.
+pub const CSAT_DEFAULT_TEXT: &str = "How would you rate this conversation?";
+
+/// The longest question an inbox may set (`settings.csat_text`).
+pub const CSAT_TEXT_MAX: usize = 300;
+
+/// The text stored with the request (`settings.csat_text` or the default).
 pub fn csat_text(inbox: &super::Inbox) -> String {
     inbox
         .settings
@@ -67,8 +74,72 @@ pub fn csat_text(inbox: &super::Inbox) -> String {
         .and_then(|v| v.as_str())
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .unwrap_or("How would you rate this conversation?")
+        .unwrap_or(CSAT_DEFAULT_TEXT)
         .to_owned()
+}
+
+/// The answer scale an inbox asks with (`settings.csat_scale`): `stars`
+/// (the default) or `emoji`, five faces from 😠 to 😍. Both rate 1 to 5.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CsatScale {
+    #[default]
+    Stars,
+    Emoji,
+}
+
+impl CsatScale {
+    /// The inbox's scale; `settings()` below has refused anything else, so an
+    /// unreadable value (stored before it was checked) falls back to stars.
+    pub fn of(inbox: &super::Inbox) -> Self {
+        Self::from_settings(&inbox.settings).unwrap_or_default()
+    }
+
+    /// The `scale` of a `csat_request` message asked on this scale.
+    pub fn message_scale(self) -> &'static str {
+        match self {
+            Self::Stars => "stars_5",
+            Self::Emoji => "emoji_5",
+        }
+    }
+
+    /// Reads and checks `csat_scale` (absent or null: stars).
+    pub fn from_settings(settings: &serde_json::Value) -> Result<Self, CoreError> {
+        match settings.get("csat_scale") {
+            None | Some(serde_json::Value::Null) => Ok(Self::Stars),
+            Some(v) => match v.as_str() {
+                Some("stars") => Ok(Self::Stars),
+                Some("emoji") => Ok(Self::Emoji),
+                _ => Err(CoreError::invalid(
+                    "settings.csat_scale",
+                    "\"stars\" or \"emoji\"",
+                )),
+            },
+        }
+    }
+}
+
+/// Checks the survey's inbox settings: `csat_enabled` (a boolean),
+/// `csat_text` (at most [`CSAT_TEXT_MAX`] characters) and `csat_scale`.
+pub fn check_csat_settings(settings: &serde_json::Value) -> Result<(), CoreError> {
+    use serde_json::Value;
+    match settings.get("csat_enabled") {
+        None | Some(Value::Null | Value::Bool(_)) => {}
+        Some(_) => {
+            return Err(CoreError::invalid("settings.csat_enabled", "true or false"));
+        }
+    }
+    match settings.get("csat_text") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(t)) if t.trim().chars().count() <= CSAT_TEXT_MAX => {}
+        Some(_) => {
+            return Err(CoreError::invalid(
+                "settings.csat_text",
+                format!("a text of at most {CSAT_TEXT_MAX} characters"),
+            ));
+        }
+    }
+    CsatScale::from_settings(settings)?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -97,5 +168,38 @@ mod tests {
         assert_eq!(a.comment, None);
         assert!(answer(1, Some(&"é".repeat(1000))).validate().is_ok());
         assert!(answer(1, Some(&"é".repeat(1001))).validate().is_err());
+    }
+
+    #[test]
+    fn survey_settings_are_checked() {
+        use serde_json::json;
+        for ok in [
+            json!({}),
+            json!({"csat_scale": "stars", "csat_text": "满意吗？", "csat_enabled": true}),
+            json!({"csat_scale": "emoji", "csat_text": null}),
+            json!({"csat_text": "é".repeat(CSAT_TEXT_MAX)}),
+        ] {
+            assert!(check_csat_settings(&ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            json!({"csat_scale": "emojis"}),
+            json!({"csat_scale": 5}),
+            json!({"csat_enabled": "yes"}),
+            json!({"csat_text": 1}),
+            json!({"csat_text": "é".repeat(CSAT_TEXT_MAX + 1)}),
+        ] {
+            assert!(check_csat_settings(&bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            CsatScale::from_settings(&json!({"csat_scale": "emoji"})).unwrap(),
+            CsatScale::Emoji
+        );
+        assert_eq!(CsatScale::Emoji.message_scale(), "emoji_5");
+        assert_eq!(
+            CsatScale::from_settings(&json!({}))
+                .unwrap()
+                .message_scale(),
+            "stars_5"
+        );
     }
 }

@@ -180,7 +180,8 @@ pub enum MessageContent {
         #[serde(default = "v1")]
         v: u16,
         text: String,
-        /// `stars_5` or `emoji_3`.
+        /// `stars_5` (five stars), `emoji_5` (five faces) or `emoji_3`
+        /// (three faces, for 1, 3 and 5); every scale answers 1 to 5.
         scale: String,
     },
     QueueStatus {
@@ -349,8 +350,11 @@ impl MessageContent {
             }
             Self::CsatRequest { text, scale, .. } => {
                 check_text("content.text", text)?;
-                if scale != "stars_5" && scale != "emoji_3" {
-                    return Err(CoreError::invalid("content.scale", "stars_5 or emoji_3"));
+                if !["stars_5", "emoji_5", "emoji_3"].contains(&scale.as_str()) {
+                    return Err(CoreError::invalid(
+                        "content.scale",
+                        "stars_5, emoji_5 or emoji_3",
+                    ));
                 }
                 Ok(())
             }

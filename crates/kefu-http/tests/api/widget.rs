@@ -320,3 +320,83 @@ both_backends!(pre_chat_details_reach_the_contact, |app| {
     assert_eq!(s, 200);
     assert_eq!(session["contact"]["email"], "ming@example.com");
 });
+
+both_backends!(an_inbox_sets_the_survey_scale_and_wording, |app| {
+    let t = app.tenant.clone();
+    let admin = app.admin().await;
+    let agent = app.agent().await;
+    let inbox = format!("/api/v1/inboxes/{}", t.inbox_id);
+
+    // Bad values are refused with the stable error shape, naming the field.
+    for bad in [
+        json!({"csat_scale": "thumbs"}),
+        json!({"csat_scale": 5}),
+        json!({"csat_enabled": "yes"}),
+        json!({"csat_text": "?".repeat(301)}),
+    ] {
+        let (s, b) = admin.patch(&inbox, json!({ "settings": bad })).await;
+        assert_eq!(s, 422, "{bad}: {b}");
+        assert_eq!(error_code(&b), "validation_failed", "{b}");
+        let field = bad.as_object().unwrap().keys().next().unwrap().clone();
+        assert!(
+            b["error"]["message"].as_str().unwrap().contains(&field),
+            "{b}"
+        );
+    }
+
+    // Stars by default, with the default question.
+    let (v, conv) = conversation(&app, t.inbox_id).await;
+    let (s, b) = agent
+        .post(&format!("/api/v1/conversations/{conv}/resolve"), json!({}))
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let (_, seen) = v.client.get("/api/v1/widget/messages").await;
+    let request = seen["items"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(request["content"]["type"], "csat_request", "{seen}");
+    assert_eq!(request["content"]["scale"], "stars_5", "{seen}");
+    assert_eq!(
+        request["content"]["text"],
+        "How would you rate this conversation?"
+    );
+
+    // The emoji scale and the inbox's own question reach the request.
+    let (s, b) = admin
+        .patch(
+            &inbox,
+            json!({"settings": {"csat_scale": "emoji", "csat_text": " 您对本次服务满意吗？ "}}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["settings"]["csat_scale"], "emoji", "{b}");
+    let (v, conv) = conversation(&app, t.inbox_id).await;
+    let (s, b) = agent
+        .post(&format!("/api/v1/conversations/{conv}/resolve"), json!({}))
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let (_, seen) = v.client.get("/api/v1/widget/messages").await;
+    let request = seen["items"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(request["content"]["scale"], "emoji_5", "{seen}");
+    assert_eq!(request["content"]["text"], "您对本次服务满意吗？");
+    // A face answers 1 to 5 like a star, recorded as `conversation.rated`.
+    let (s, b) = v
+        .client
+        .post(
+            "/api/v1/widget/csat",
+            json!({"rating": 2, "comment": "slow"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    let (_, events) = agent
+        .get(&format!("/api/v1/conversations/{conv}/events"))
+        .await;
+    assert!(
+        events["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["type"] == "conversation.rated"
+                && e["data"]["rating"]["rating"] == 2
+                && e["data"]["rating"]["comment"] == "slow"),
+        "{events}"
+    );
+});

@@ -4,7 +4,8 @@
 
 use kefu_core::event::{Event, EventType, NewEvent, event_for_effect};
 use kefu_core::model::{
-    Conversation, ConversationKind, MessageContent, Sender, TicketStatus, csat_enabled, csat_text,
+    Conversation, ConversationKind, CsatScale, MessageContent, Sender, TicketStatus, csat_enabled,
+    csat_text,
 };
 use kefu_core::page::{Keyset, Page};
 use kefu_core::state::{Effect, Input, Owner, Policy, Status, Transition, transition};
@@ -339,7 +340,7 @@ pub(crate) async fn apply_noted(
             let content = MessageContent::CsatRequest {
                 v: 1,
                 text: csat_text(&inbox),
-                scale: "stars_5".into(),
+                scale: CsatScale::of(&inbox).message_scale().into(),
             };
             insert_store_message(c, &mut conv, Sender::system(), content, now, &mut events).await?;
         }

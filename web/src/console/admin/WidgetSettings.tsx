@@ -10,8 +10,10 @@ interface PreChat {
 
 /**
  * The web widget's own settings inside `inbox.settings`: the pre-chat form
- * (`pre_chat`) and the satisfaction survey (`csat_enabled`, on by default).
- * Other keys of the settings object are kept as they are.
+ * (`pre_chat`) and the satisfaction survey (`csat_enabled`, on by default;
+ * `csat_scale`, stars or faces; `csat_text`, the question, empty for the
+ * default one in the customer's language). Other keys of the settings
+ * object are kept as they are.
  */
 export function WidgetSettings({
   value,
@@ -41,6 +43,37 @@ export function WidgetSettings({
         />
         {t("widgetSettings.csat")}
       </label>
+      {value.csat_enabled !== false && (
+        <div className="csat-settings">
+          <label>
+            {t("widgetSettings.csatScale")}{" "}
+            <select
+              name="csat-scale"
+              value={value.csat_scale === "emoji" ? "emoji" : "stars"}
+              onChange={(e) => onChange({ ...value, csat_scale: e.target.value })}
+              disabled={disabled}
+            >
+              <option value="stars">{t("widgetSettings.csatStars")}</option>
+              <option value="emoji">{t("widgetSettings.csatEmoji")}</option>
+            </select>
+          </label>
+          <label className="stack">
+            {t("widgetSettings.csatText")}
+            <input
+              name="csat-text"
+              maxLength={300}
+              value={typeof value.csat_text === "string" ? value.csat_text : ""}
+              placeholder={t("widgetSettings.csatTextPlaceholder")}
+              // Empty removes the key, so the default question (translated per visitor) applies.
+              onChange={(e) => {
+                const { csat_text: _old, ...rest } = value;
+                onChange(e.target.value === "" ? rest : { ...value, csat_text: e.target.value });
+              }}
+              disabled={disabled}
+            />
+          </label>
+        </div>
+      )}
       <label className="check">
         <input
           type="checkbox"

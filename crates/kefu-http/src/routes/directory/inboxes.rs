@@ -562,6 +562,7 @@ fn settings(v: Option<Value>) -> Result<Value, CoreError> {
                 }
             }
             crate::routing::outside_hours::Action::from_settings(&v)?;
+            kefu_core::model::check_csat_settings(&v)?;
             if let Some(sla) = v.get("sla").filter(|s| !s.is_null()) {
                 kefu_core::calendar::SlaPolicy::from_json(sla)?;
             }
