@@ -489,6 +489,7 @@ fn written_by_store(kind: EventType) -> bool {
             | ConversationUnlinked
             | ConversationMentioned
             | QaScored
+            | QaAlert
     )
 }
 
