@@ -2,10 +2,11 @@
 // agent's reply with a forbidden word reaches the admin's console at once
 // (a notice and the header's bell, whose list opens the conversation),
 // while the agent's console has no bell. The header stays on one line at
-// 1280 px with the bell in it.
+// 1280 px with the bell in it. A customer left waiting raises a silence
+// alert through the server's own durable job.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { ADMIN, AGENT, DEMO_INBOX, apiClient, launchBrowser, signIn, startKefu, visitorConversation, watchAll } from "./harness.mjs";
+import { ADMIN, AGENT, DEMO_INBOX, apiClient, eventually, launchBrowser, signIn, startKefu, visitorConversation, watchAll } from "./harness.mjs";
 
 let kefu, browser;
 
@@ -80,4 +81,26 @@ test("a live rule's hit alerts the admin's console, not the agent's", { timeout:
   assert.equal(alerts.items.length, 1);
   assert.equal(alerts.items[0].rule_id, "forbidden");
   assert.deepEqual(problems, []);
+});
+
+test("a customer left waiting raises one silence alert through the server's job", { timeout: 60_000 }, async () => {
+  const admin = await apiClient(kefu.origin, ADMIN);
+  const settings = await admin.get("/qa/settings");
+  settings.rules.push({ id: "waiting", name: "Customer waiting", type: "response_time", metric: "any_gap", over_s: 1, live: true });
+  await admin.put("/qa/settings", settings);
+  const { body } = await visitorConversation(kefu.origin, "还有人在吗？");
+  const conv = body.conversation.id;
+  let mine = [];
+  await eventually("a silence alert", async () => {
+    mine = (await admin.get("/qa/alerts")).items.filter((a) => a.conversation_id === conv);
+    return mine.length > 0;
+  }, 20_000);
+  assert.deepEqual(
+    mine.map((a) => [a.reason, a.rule_id, a.speaker, a.excerpt]),
+    [["silence", "waiting", "customer", "还有人在吗？"]],
+  );
+  // Still unanswered a while later: still one alert for this wait.
+  await new Promise((r) => setTimeout(r, 2000));
+  mine = (await admin.get("/qa/alerts")).items.filter((a) => a.conversation_id === conv);
+  assert.equal(mine.length, 1);
 });
