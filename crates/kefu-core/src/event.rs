@@ -58,10 +58,23 @@ registry! {
     ReadCursorMoved => "conversation.read" v 1,
     ConversationRated => "conversation.rated" v 1,
     QaScored => "qa.scored" v 1,
+    // A live rule fired while the conversation runs, or a customer waited
+    // too long. Data: `alert_id`, `rule_id`, `rule_name`, `reason` (`rule`
+    // or `silence`), `message_id`, `start`, `end`, `excerpt`, `speaker`.
+    // Supervisors and admins only (see `EventType::supervisors_only`).
+    QaAlert => "qa.alert" v 1,
     SlaBreached => "sla.breached" v 1,
     // A member was @mentioned in a private note. Data: `user_id` (who was
     // mentioned), `message_id`, `author` (the note's writer) and `excerpt`.
     ConversationMentioned => "conversation.mentioned" v 1,
+}
+
+impl EventType {
+    /// Events only members who see every inbox (supervisors, admins)
+    /// receive: an alert about an agent is not shown to the agents.
+    pub fn supervisors_only(self) -> bool {
+        matches!(self, EventType::QaAlert)
+    }
 }
 
 impl fmt::Display for EventType {

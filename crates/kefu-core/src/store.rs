@@ -515,6 +515,23 @@ pub trait Store: Send + Sync + 'static {
         actor: Sender,
         now: Timestamp,
     ) -> StoreResult<Applied>;
+    /// Records a live alert with its `qa.alert` event, unless the same rule
+    /// already alerted for the same message and reason (then `None`): the
+    /// alert's key makes the check idempotent across nodes and retries.
+    async fn record_qa_alert(
+        &self,
+        account: AccountId,
+        alert: &QaAlert,
+        now: Timestamp,
+    ) -> StoreResult<Option<Event>>;
+    /// Live alerts, newest first; with `inboxes: Some(..)` only those of
+    /// these inboxes.
+    async fn list_qa_alerts(
+        &self,
+        account: AccountId,
+        inboxes: Option<&[InboxId]>,
+        page: &PageRequest,
+    ) -> StoreResult<Page<QaAlert>>;
     /// Appends an event that is not a state change (e.g. `qa.scored`,
     /// `bot.answered`) to the conversation's log.
     async fn record_event(

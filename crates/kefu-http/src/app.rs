@@ -133,6 +133,7 @@ impl AppState {
         crate::sla::SlaWatcher::observe(&hub, store.clone(), inboxes.clone(), clock.clone());
         crate::routing::outside_hours::observe(&hub, store.clone(), inboxes.clone(), clock.clone());
         crate::qa::observe(&hub, store.clone(), clock.clone());
+        crate::qa_alerts::observe(&hub, store.clone(), clock.clone());
         Self {
             names: Arc::new(kefu_realtime::DisplayNames::new(store.clone())),
             bot: Arc::new(crate::bot::BotService::new(store.clone())),

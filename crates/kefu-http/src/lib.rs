@@ -13,6 +13,7 @@ pub mod extract;
 pub mod inbox_cache;
 pub mod media;
 pub mod qa;
+pub mod qa_alerts;
 pub mod routes;
 pub mod routing;
 pub mod sentiment;

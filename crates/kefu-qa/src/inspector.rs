@@ -21,7 +21,33 @@ struct Compiled {
     id: String,
     speaker: Speaker,
     window: Window,
+    /// Also checked while the conversation runs (see [`Inspector::inspect_live`]).
+    live: bool,
     check: Check,
+}
+
+/// A live `response_time` rule: a customer left waiting longer than
+/// `over_s` raises a silence alert while the conversation runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LiveWait {
+    pub rule_id: String,
+    pub metric: TimeMetric,
+    pub over_s: u64,
+}
+
+/// A customer waiting for an agent right now (see [`Inspector::silences`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Silence {
+    pub rule_id: String,
+    /// The turn the wait started with (the customer's first unanswered
+    /// message); one wait alerts once, so this names it.
+    pub message_index: usize,
+    /// When the wait started (the hand-off, if later than the message).
+    pub since_ms: i64,
+    /// Whether the wait is already longer than the rule allows; if not,
+    /// it will be at `since_ms + over_s`.
+    pub overdue: bool,
+    pub over_s: u64,
 }
 
 #[derive(Debug)]
@@ -246,10 +272,29 @@ fn compile(rule: &Rule, sentiment: Option<&Arc<SentimentModel>>) -> Result<Compi
             }
         }
     };
+    if rule.live {
+        // A live rule is checked on each new message alone, or on a wait;
+        // these read the whole conversation, so they can only be judged once
+        // it is over.
+        let whole = match &check {
+            Check::Greeting { .. } | Check::Closing { .. } | Check::Apology { .. } => true,
+            Check::Keywords { mode, .. } => matches!(mode, KeywordMode::None | KeywordMode::All),
+            _ => false,
+        };
+        if whole {
+            return Err(QaError::rule(
+                id,
+                "`live` needs a rule one message or one wait can trigger: greeting, closing \
+                 and apology rules and keywords with mode `none` or `all` read the whole \
+                 conversation",
+            ));
+        }
+    }
     Ok(Compiled {
         id: rule.id.clone(),
         speaker: rule.effective_speaker(),
         window: rule.window,
+        live: rule.live,
         check,
     })
 }
@@ -393,6 +438,88 @@ impl Inspector {
         let mut out = Vec::new();
         for (i, r) in self.rules.iter().enumerate() {
             run(r, t, &|turn| cands.may(turn, i), &mut out);
+        }
+        out
+    }
+
+    /// Whether any rule is live (most accounts have none: the server skips
+    /// the live check without building a transcript).
+    pub fn has_live(&self) -> bool {
+        self.rules.iter().any(|r| r.live)
+    }
+
+    /// The live rules' hits in the newest turn alone, as it is written.
+    ///
+    /// Every live rule except `response_time` (see [`Self::silences`]) reads
+    /// the newest message only, with the rule's speaker but not its window
+    /// (while the conversation runs, "the agent's last message" is every
+    /// message in turn). The rules run through the same matching as
+    /// [`Self::inspect`], on a transcript of that one turn, so a live hit and
+    /// the hit the inspection finds later have the same span.
+    pub fn inspect_live(&self, t: &Transcript, newest: usize) -> Vec<Hit> {
+        let Some(turn) = t.turns.get(newest) else {
+            return vec![];
+        };
+        if !self.has_live() {
+            return vec![];
+        }
+        let one = Transcript {
+            turns: vec![turn.clone()],
+            handed_off_at_ms: t.handed_off_at_ms,
+        };
+        let cands = self.candidates(&one);
+        let mut out = Vec::new();
+        for (i, r) in self.rules.iter().enumerate() {
+            if !r.live || matches!(r.check, Check::Time { .. }) {
+                continue;
+            }
+            run(r, &one, &|turn| cands.may(turn, i), &mut out);
+        }
+        for h in &mut out {
+            h.message_index = h.message_index.map(|_| newest);
+        }
+        out
+    }
+
+    /// The live `response_time` rules, for scheduling silence checks.
+    pub fn live_waits(&self) -> Vec<LiveWait> {
+        self.rules
+            .iter()
+            .filter(|r| r.live)
+            .filter_map(|r| match r.check {
+                Check::Time { metric, over_ms } => Some(LiveWait {
+                    rule_id: r.id.clone(),
+                    metric,
+                    over_s: (over_ms / 1000) as u64,
+                }),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// For each live `response_time` rule, the wait the customer is in at
+    /// `now_ms`, if they are waiting for an agent (their last message is
+    /// unanswered by an agent; a bot's reply does not count) and the rule
+    /// measures that wait (`first_response` only the wait before the
+    /// agent's first reply). The transcript must be of a conversation with
+    /// people: the bot's part is not a wait.
+    pub fn silences(&self, t: &Transcript, now_ms: i64) -> Vec<Silence> {
+        let mut out = Vec::new();
+        for r in self.rules.iter().filter(|r| r.live) {
+            let Check::Time { metric, over_ms } = r.check else {
+                continue;
+            };
+            if let Some((idx, since, answered)) = open_wait(t)
+                && (metric == TimeMetric::AnyGap || !answered)
+            {
+                out.push(Silence {
+                    rule_id: r.id.clone(),
+                    message_index: idx,
+                    since_ms: since,
+                    overdue: now_ms - since > over_ms,
+                    over_s: (over_ms / 1000) as u64,
+                });
+            }
         }
         out
     }
@@ -583,6 +710,31 @@ fn run(r: &Compiled, t: &Transcript, may: &dyn Fn(usize) -> bool, out: &mut Vec<
             }
         }
     }
+}
+
+/// The wait the conversation ends in, if the customer is waiting: the
+/// index of their first unanswered message, when the wait started (that
+/// message, or the hand-off if later), and whether an agent had replied
+/// before. The same reckoning as [`time_hits`].
+fn open_wait(t: &Transcript) -> Option<(usize, i64, bool)> {
+    let handoff = t.handed_off_at_ms.unwrap_or(i64::MIN);
+    let mut waiting: Option<(usize, i64)> = None;
+    let mut answered = false;
+    for (i, turn) in t.turns.iter().enumerate() {
+        match turn.party {
+            Party::Customer => {
+                if waiting.is_none() {
+                    waiting = Some((i, turn.at_ms.max(handoff)));
+                }
+            }
+            Party::Agent => {
+                waiting = None;
+                answered = true;
+            }
+            Party::Bot => {}
+        }
+    }
+    waiting.map(|(i, since)| (i, since, answered))
 }
 
 /// Walks the conversation keeping when the customer started waiting for an

@@ -26,7 +26,7 @@ mod transcript;
 
 pub use error::QaError;
 pub use hit::Hit;
-pub use inspector::Inspector;
+pub use inspector::{Inspector, LiveWait, Silence};
 pub use pii::{PiiKind, find_pii, valid_id_card, valid_luhn};
 pub use rule::{KeywordMode, Rule, RuleKind, SentimentLevel, Speaker, Term, TimeMetric, Window};
 pub use scorecard::{BotOnly, Effect, ItemScore, ScoreItem, ScoreResult, Scorecard};

@@ -177,6 +177,12 @@ pub struct Rule {
     pub speaker: Option<Speaker>,
     #[serde(default)]
     pub window: Window,
+    /// Also checked while the conversation runs: each new message (text
+    /// rules) or each wait (`response_time`) may raise an alert to
+    /// supervisors. A live rule still counts in the inspection after
+    /// resolution.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub live: bool,
     #[serde(flatten)]
     pub kind: RuleKind,
 }

@@ -79,6 +79,14 @@ impl AgentSubscription {
         }
     }
 
+    /// An event's visibility: its inbox, and for supervisors' events (live
+    /// QA alerts about an agent) whether the member sees every inbox, which
+    /// only supervisors and admins do.
+    fn visible_event(&self, e: &Event) -> bool {
+        self.visible(e.inbox_id)
+            && (!e.kind.supervisors_only() || self.visibility.inboxes.is_none())
+    }
+
     /// The next frame to send.
     pub async fn next(&mut self) -> Result<Arc<str>, SubscriptionError> {
         loop {
@@ -98,7 +106,7 @@ impl AgentSubscription {
                     if let Some(c) = e.cursor {
                         self.cursor = c;
                     }
-                    if self.visible(e.inbox_id) {
+                    if self.visible_event(&e) {
                         return Ok(frame::agent_frame(&e).into());
                     }
                 }
@@ -111,7 +119,7 @@ impl AgentSubscription {
                         continue;
                     }
                     self.cursor = c;
-                    if self.visible(d.event.inbox_id) {
+                    if self.visible_event(&d.event) {
                         return Ok(d.agent_json.clone());
                     }
                 }

@@ -26,7 +26,42 @@ pub fn worker(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Worker {
                 clock: clock.clone(),
             },
         )
-        .handle(kefu_http::qa::INSPECT_JOB, QaInspect { store, clock })
+        .handle(
+            kefu_http::qa::INSPECT_JOB,
+            QaInspect {
+                store: store.clone(),
+                clock: clock.clone(),
+            },
+        )
+        .handle(
+            kefu_http::qa_alerts::SILENCE_JOB,
+            QaSilence { store, clock },
+        )
+}
+
+/// Alerts supervisors when a customer has waited too long (see
+/// `kefu_http::qa_alerts::check_silence`), then sleeps until the next
+/// rule's limit while the customer still waits. An alert is keyed by its
+/// wait, so a rerun does not alert twice.
+struct QaSilence {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+}
+
+#[async_trait]
+impl JobHandler for QaSilence {
+    async fn run(&self, job: &Job) -> Result<(), JobError> {
+        let (account, id) = conversation_of(job)?;
+        match kefu_http::qa_alerts::check_silence(&*self.store, account, id, self.clock.now()).await
+        {
+            Ok(out) => match out.next_due {
+                Some(due) => Err(JobError::NotBefore(due)),
+                None => Ok(()),
+            },
+            Err(StoreError::NotFound(_)) => Ok(()),
+            Err(e) => Err(JobError::Retry(e.to_string())),
+        }
+    }
 }
 
 /// Inspects and scores a resolved conversation (see

@@ -10,6 +10,7 @@ import { CannedResponses } from "./admin/CannedResponses";
 import type { Me } from "./App";
 import { ConversationView } from "./ConversationView";
 import { MentionsMenu } from "./Mentions";
+import { QaAlertsMenu } from "./QaAlerts";
 import { Queues } from "./Queues";
 import { QualityPage } from "./QualityPage";
 import { DirectoryProvider, useDirectory } from "./directory";
@@ -207,6 +208,7 @@ function Shell({ me, onLogout }: { me: Me; onLogout: () => void }) {
           )}
         </nav>
         <span className="spacer" />
+        {canAdmin && <QaAlertsMenu me={me} subscribe={subscribe} notify={notify} />}
         <MentionsMenu me={me} subscribe={subscribe} notify={notify} />
         <label className="presence">
           <span className="sr-only">{t("nav.presence")}</span>

@@ -589,6 +589,15 @@ export const en = {
     pickerHint: "↑ ↓ to choose, Enter to insert, Esc to close",
     close: "Close",
   },
+  qaAlerts: {
+    title: "Live QA alerts",
+    count: "{{count}} new",
+    none: "No alerts yet.",
+    rule: "{{rule}}",
+    silence: "Customer waiting: {{rule}}",
+    close: "Close",
+    speaker: { customer: "customer", agent: "agent", bot: "bot" },
+  },
   csat: {
     rating: "Customer rating: {{rating}} out of 5",
     awaiting: "Waiting for the customer's rating",
@@ -1233,6 +1242,15 @@ export const zhCN: Shape<typeof en> = {
     pickerNone: "没有匹配“{{query}}”的同事。",
     pickerHint: "↑ ↓ 选择，Enter 插入，Esc 关闭",
     close: "关闭",
+  },
+  qaAlerts: {
+    title: "实时质检提醒",
+    count: "{{count}} 条新提醒",
+    none: "暂无提醒。",
+    rule: "{{rule}}",
+    silence: "客户等待过久：{{rule}}",
+    close: "关闭",
+    speaker: { customer: "客户", agent: "客服", bot: "机器人" },
   },
   csat: {
     rating: "客户评分：{{rating}} 分（满分 5 分）",

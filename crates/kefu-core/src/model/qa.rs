@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use crate::{ConversationId, Timestamp, UserId};
+use crate::{ConversationId, InboxId, MessageId, Timestamp, UserId};
 
 /// An account's inspection rules and scorecards.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -97,5 +97,54 @@ pub struct QaScore {
     /// Bumped by every change; a change names the version it read.
     #[serde(default)]
     pub version: i64,
+    pub created_at: Timestamp,
+}
+
+/// Why a live alert was raised.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum QaAlertReason {
+    /// A live rule matched a message as it was written.
+    Rule,
+    /// A customer waited longer than a live `response_time` rule allows.
+    Silence,
+}
+
+impl QaAlertReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Rule => "rule",
+            Self::Silence => "silence",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "rule" => Some(Self::Rule),
+            "silence" => Some(Self::Silence),
+            _ => None,
+        }
+    }
+}
+
+/// A live alert to supervisors, raised while the conversation runs. One
+/// rule alerts once per message (`rule`), or once per wait (`silence`,
+/// where `message_id` is the customer's first unanswered message).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct QaAlert {
+    #[schema(value_type = String, format = Uuid)]
+    pub id: uuid::Uuid,
+    pub conversation_id: ConversationId,
+    pub inbox_id: InboxId,
+    pub rule_id: String,
+    pub rule_name: String,
+    pub reason: QaAlertReason,
+    pub message_id: MessageId,
+    /// The hit's span in the message, in characters (`0..0` for a silence).
+    pub start: i64,
+    pub end: i64,
+    /// At most 80 characters of the message around the hit.
+    pub excerpt: String,
+    /// Who wrote the message: `customer`, `agent` or `bot`.
+    pub speaker: String,
     pub created_at: Timestamp,
 }

@@ -11,6 +11,7 @@ mod errors;
 mod kb;
 mod mentions;
 mod qa;
+mod qa_alerts;
 mod realtime;
 mod routing;
 mod sla;

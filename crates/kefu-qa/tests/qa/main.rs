@@ -2,6 +2,7 @@
 //! on Chinese and English conversations, the PII validators, and scoring.
 
 mod fixtures;
+mod live;
 mod pii;
 mod rules;
 mod scoring;

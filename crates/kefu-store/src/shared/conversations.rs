@@ -490,6 +490,7 @@ fn written_by_store(kind: EventType) -> bool {
             | ConversationUnlinked
             | ConversationMentioned
             | QaScored
+            | QaAlert
     )
 }
 

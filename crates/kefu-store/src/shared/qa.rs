@@ -1,12 +1,13 @@
 // Quality inspection: an account's rules and scorecards, and each
-// conversation's scores (replaced whole, with their `qa.scored` event).
+// conversation's scores (replaced whole, with their `qa.scored` event),
+// and the live alerts (each once, with its `qa.alert` event).
 // Included into `sqlite::qa` and `postgres::qa`.
 
 use kefu_core::event::{Event, EventType, NewEvent};
-use kefu_core::model::{QaScore, QaSettings, QaStatus, Sender};
+use kefu_core::model::{QaAlert, QaAlertReason, QaScore, QaSettings, QaStatus, Sender};
 use kefu_core::page::{Keyset, Page};
 use kefu_core::store::{PageRequest, QaScoreFilter};
-use kefu_core::{AccountId, ConversationId, StoreError, Timestamp};
+use kefu_core::{AccountId, ConversationId, InboxId, StoreError, Timestamp};
 use serde_json::json;
 
 use super::{Conn, Db};
@@ -256,5 +257,122 @@ pub(crate) async fn list(
     Ok(paging::finish(rows, size, |s| Keyset {
         k: s.created_at.0,
         id: s.id,
+    }))
+}
+
+/// Inserts the alert unless its rule already alerted for the message and
+/// reason; only a new alert gets its event (on the locked conversation, so
+/// it has its sequence number like every event of the conversation).
+pub(crate) async fn record_alert(
+    c: &mut Conn,
+    account: AccountId,
+    a: &QaAlert,
+    now: Timestamp,
+) -> R<Option<Event>> {
+    let mut conv = lock_conversation(c, account, a.conversation_id).await?;
+    let inserted = sql::query(
+        "INSERT INTO qa_alerts (account_id, id, conversation_id, inbox_id, rule_id, rule_name, \
+         reason, message_id, start_char, end_char, excerpt, speaker, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+         ON CONFLICT (account_id, message_id, rule_id, reason) DO NOTHING",
+    )
+    .bind(account.0)
+    .bind(a.id)
+    .bind(a.conversation_id.0)
+    .bind(conv.inbox_id.0)
+    .bind(&a.rule_id)
+    .bind(&a.rule_name)
+    .bind(a.reason.as_str())
+    .bind(a.message_id.0)
+    .bind(a.start)
+    .bind(a.end)
+    .bind(&a.excerpt)
+    .bind(&a.speaker)
+    .bind(now.0)
+    .execute(&mut *c)
+    .await
+    .map_err(crate::error::refs("message", "qa alert"))?
+    .rows_affected();
+    if inserted == 0 {
+        return Ok(None);
+    }
+    let e = NewEvent::new(
+        EventType::QaAlert,
+        Sender::system(),
+        json!({
+            "alert_id": a.id,
+            "rule_id": a.rule_id,
+            "rule_name": a.rule_name,
+            "reason": a.reason.as_str(),
+            "message_id": a.message_id,
+            "start": a.start,
+            "end": a.end,
+            "excerpt": a.excerpt,
+            "speaker": a.speaker,
+        }),
+    );
+    let event = insert_event(c, account, Some(&mut conv), &e, now).await?;
+    save_conversation(c, &conv).await?;
+    Ok(Some(event))
+}
+
+fn alert_row(row: &super::DbRow) -> R<QaAlert> {
+    let reason: String = rows::get(row, "reason")?;
+    Ok(QaAlert {
+        id: rows::get(row, "id")?,
+        conversation_id: rows::id(row, "conversation_id")?,
+        inbox_id: rows::id(row, "inbox_id")?,
+        rule_id: rows::get(row, "rule_id")?,
+        rule_name: rows::get(row, "rule_name")?,
+        reason: QaAlertReason::parse(&reason)
+            .ok_or_else(|| crate::error::corrupt("reason", &reason))?,
+        message_id: rows::id(row, "message_id")?,
+        start: rows::get(row, "start_char")?,
+        end: rows::get(row, "end_char")?,
+        excerpt: rows::get(row, "excerpt")?,
+        speaker: rows::get(row, "speaker")?,
+        created_at: Timestamp(rows::get(row, "created_at")?),
+    })
+}
+
+pub(crate) async fn list_alerts(
+    c: &mut Conn,
+    account: AccountId,
+    inboxes: Option<&[InboxId]>,
+    page: &PageRequest,
+) -> R<Page<QaAlert>> {
+    let size = paging::page_size(page);
+    let after = paging::cursor(page)?;
+    let mut q = sql::QueryBuilder::<Db>::new(
+        "SELECT id, conversation_id, inbox_id, rule_id, rule_name, reason, message_id, \
+         start_char, end_char, excerpt, speaker, created_at FROM qa_alerts WHERE account_id = ",
+    );
+    q.push_bind(account.0);
+    if let Some(inboxes) = inboxes {
+        if inboxes.is_empty() {
+            return Ok(Page {
+                items: vec![],
+                next_cursor: None,
+            });
+        }
+        q.push(" AND inbox_id IN (");
+        let mut list = q.separated(", ");
+        for i in inboxes {
+            list.push_bind(i.0);
+        }
+        q.push(")");
+    }
+    super::keyset::newest_first(&mut q, "created_at", after.as_ref(), size);
+    let rows = q
+        .build()
+        .fetch_all(&mut *c)
+        .await
+        .map_err(db)?
+        .iter()
+        .map(alert_row)
+        .collect::<R<Vec<_>>>()?;
+    Ok(paging::finish(rows, size, |a| Keyset {
+        k: a.created_at.0,
+        id: a.id,
     }))
 }

@@ -498,6 +498,26 @@ impl kefu_core::store::Store for Backend {
         writing_events!(self, |c| qa::save_review(c, account, &s, now))
     }
 
+    async fn record_qa_alert(
+        &self,
+        account: AccountId,
+        alert: &QaAlert,
+        now: Timestamp,
+    ) -> StoreResult<Option<Event>> {
+        let a = alert.clone();
+        writing_events!(self, |c| qa::record_alert(c, account, &a, now))
+    }
+
+    async fn list_qa_alerts(
+        &self,
+        account: AccountId,
+        inboxes: Option<&[InboxId]>,
+        page: &PageRequest,
+    ) -> StoreResult<Page<QaAlert>> {
+        let (i, p) = (inboxes.map(<[InboxId]>::to_vec), page.clone());
+        reading!(self, |c| qa::list_alerts(c, account, i.as_deref(), &p))
+    }
+
     async fn list_qa_scores(
         &self,
         account: AccountId,

@@ -45,6 +45,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0009_qa.sql",
         include_str!("../../migrations/sqlite/0009_qa.sql"),
     ),
+    (
+        "0010_qa_alerts.sql",
+        include_str!("../../migrations/sqlite/0010_qa_alerts.sql"),
+    ),
 ];
 
 fn failed(step: &str, e: impl std::fmt::Display) -> StoreError {

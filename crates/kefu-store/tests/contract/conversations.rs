@@ -315,6 +315,7 @@ async fn recorded_events(cx: Ctx) {
     for kind in [
         EventType::ConversationResolved,
         EventType::QaScored,
+        EventType::QaAlert,
         EventType::ConversationLinked,
         EventType::ConversationClosed,
     ] {

@@ -1,5 +1,6 @@
 //! Quality inspection storage: settings per account, and a conversation's
-//! scores replaced whole with their `qa.scored` event.
+//! scores replaced whole with their `qa.scored` event; live alerts once
+//! per rule and message.
 
 use kefu_core::event::EventType;
 use kefu_core::model::*;
@@ -14,6 +15,7 @@ contract!(
     settings_are_per_account,
     scores_are_replaced_with_their_event,
     reviews_check_the_version_and_lists_filter,
+    alerts_are_recorded_once_and_listed_newest_first,
 );
 
 async fn settings_are_per_account(cx: Ctx) {
@@ -196,4 +198,116 @@ async fn reviews_check_the_version_and_lists_filter(cx: Ctx) {
         .await
         .unwrap();
     assert!(theirs.items.is_empty());
+}
+
+async fn alerts_are_recorded_once_and_listed_newest_first(cx: Ctx) {
+    let s = &*cx.store;
+    let fx = Fx::new(s).await;
+    let c = fx.queued(s).await;
+    let m = s
+        .append_message(
+            &fx.msg(c.id, Sender::contact(fx.contact), "我要投诉"),
+            &fx.no_bot(),
+        )
+        .await
+        .unwrap()
+        .message;
+    let alert = |rule: &str, reason: QaAlertReason| QaAlert {
+        id: uuid::Uuid::now_v7(),
+        conversation_id: c.id,
+        inbox_id: fx.inbox,
+        rule_id: rule.into(),
+        rule_name: format!("Rule {rule}"),
+        reason,
+        message_id: m.id,
+        start: 2,
+        end: 4,
+        excerpt: "我要投诉".into(),
+        speaker: "customer".into(),
+        created_at: ts(fx_now()),
+    };
+    let e = s
+        .record_qa_alert(fx.account, &alert("esc", QaAlertReason::Rule), ts(fx_now()))
+        .await
+        .unwrap()
+        .expect("a new alert");
+    assert_eq!(e.kind, EventType::QaAlert);
+    assert_eq!(
+        (e.conversation_id, e.inbox_id),
+        (Some(c.id), Some(fx.inbox))
+    );
+    assert_eq!(e.data["rule_id"], "esc");
+    assert_eq!(e.data["message_id"], json!(m.id));
+    assert_eq!(
+        (e.data["start"].as_i64(), e.data["end"].as_i64()),
+        (Some(2), Some(4))
+    );
+    // The same rule on the same message again (another node, a retry): no
+    // second alert, no second event.
+    let again = s
+        .record_qa_alert(
+            fx.account,
+            &alert("esc", QaAlertReason::Rule),
+            ts(fx_now() + 1),
+        )
+        .await
+        .unwrap();
+    assert!(again.is_none());
+    // Another reason or another rule is another alert.
+    s.record_qa_alert(
+        fx.account,
+        &alert("esc", QaAlertReason::Silence),
+        ts(fx_now() + 2),
+    )
+    .await
+    .unwrap()
+    .expect("a silence");
+    s.record_qa_alert(
+        fx.account,
+        &alert("other", QaAlertReason::Rule),
+        ts(fx_now() + 3),
+    )
+    .await
+    .unwrap()
+    .expect("another rule");
+    let page = s
+        .list_qa_alerts(fx.account, None, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        page.items
+            .iter()
+            .map(|a| (a.rule_id.as_str(), a.reason))
+            .collect::<Vec<_>>(),
+        vec![
+            ("other", QaAlertReason::Rule),
+            ("esc", QaAlertReason::Silence),
+            ("esc", QaAlertReason::Rule)
+        ]
+    );
+    assert_eq!(page.items[2].excerpt, "我要投诉");
+    let none = s
+        .list_qa_alerts(fx.account, Some(&[]), &Default::default())
+        .await
+        .unwrap();
+    assert!(none.items.is_empty());
+    let other = Fx::new(s).await;
+    assert!(
+        s.list_qa_alerts(other.account, None, &Default::default())
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    let events = s
+        .conversation_events(fx.account, c.id, 0, 100)
+        .await
+        .unwrap();
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.kind == EventType::QaAlert)
+            .count(),
+        3
+    );
 }

@@ -67,6 +67,11 @@ pub async fn conversation_events(
     } else {
         None
     };
+    // Live QA alerts are the supervisors' (as on the socket).
+    let mut items = items;
+    if !agent.role.sees_all_inboxes() {
+        items.retain(|e| !e.kind.supervisors_only());
+    }
     Ok(Json(ConversationEvents {
         items,
         next_after_seq,
@@ -138,7 +143,7 @@ pub async fn account_events(
         let visible = match e.inbox_id {
             Some(i) => visibility.can_see_inbox(i),
             None => visibility.inboxes.is_none(),
-        };
+        } && (!e.kind.supervisors_only() || visibility.inboxes.is_none());
         if visible {
             items.push(e);
         }

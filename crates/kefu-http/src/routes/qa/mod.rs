@@ -1,7 +1,8 @@
 //! Quality inspection: the account's rules and scorecards, a preview of
-//! rules on a conversation, and a conversation's scores. One file per use
+//! rules on a conversation, a conversation's scores, and live alerts. One file per use
 //! case; the inspection itself is `crate::qa`.
 
+pub mod alerts;
 pub mod list;
 pub mod preview;
 pub mod review;
@@ -27,6 +28,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(review::appeal_score))
         .routes(routes!(review::decide_appeal))
         .routes(routes!(list::list_scores))
+        .routes(routes!(alerts::list_alerts))
 }
 
 #[cfg(test)]
@@ -52,6 +54,7 @@ mod tests {
                 "post",
             ),
             ("/api/v1/qa/scores", "get"),
+            ("/api/v1/qa/alerts", "get"),
         ] {
             let op = &doc["paths"][path][method];
             assert!(op.is_object(), "{method} {path} is not documented");
