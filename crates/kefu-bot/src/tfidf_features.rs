@@ -4,7 +4,7 @@
 //! recipe as scikit-learn's `TfidfVectorizer(sublinear_tf=True)` in a
 //! `FeatureUnion`, so `scripts/baseline_svm.py` is a like-for-like check).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::text_analysis::Analysis;
 
@@ -39,8 +39,8 @@ fn word_features(a: &Analysis) -> impl Iterator<Item = String> + '_ {
 impl TfidfVectorizer {
     /// Learns the vocabulary and idf from the training analyses.
     pub fn fit(docs: &[&Analysis]) -> Self {
-        let mut word_df: HashMap<String, u32> = HashMap::new();
-        let mut char_df: HashMap<String, u32> = HashMap::new();
+        let mut word_df: HashMap<String, u32> = HashMap::default();
+        let mut char_df: HashMap<String, u32> = HashMap::default();
         for d in docs {
             let mut words: Vec<String> = word_features(d).collect();
             words.sort_unstable();
@@ -64,13 +64,13 @@ impl TfidfVectorizer {
         let n = docs.len() as f32;
         let idf_of = |df: u32| ((1.0 + n) / (1.0 + df as f32)).ln() + 1.0;
         let mut idf = Vec::with_capacity(words.len() + chars.len());
-        let mut word_vocab = HashMap::with_capacity(words.len());
+        let mut word_vocab = HashMap::with_capacity_and_hasher(words.len(), Default::default());
         for (i, (w, df)) in words.into_iter().enumerate() {
             word_vocab.insert(w, i as u32);
             idf.push(idf_of(df));
         }
         let offset = idf.len() as u32;
-        let mut char_vocab = HashMap::with_capacity(chars.len());
+        let mut char_vocab = HashMap::with_capacity_and_hasher(chars.len(), Default::default());
         for (i, (g, df)) in chars.into_iter().enumerate() {
             char_vocab.insert(g, offset + i as u32);
             idf.push(idf_of(df));

@@ -4,6 +4,11 @@
 //! characters or 15 English words. Prints conversations per second.
 
 use std::hint::black_box;
+
+// The allocator the server runs with (crates/kefu): text analysis
+// allocates an n-gram string per feature, so the allocator shows.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::time::Instant;
 
 use kefu_qa::{Inspector, Party, Rule, Transcript, Turn};
