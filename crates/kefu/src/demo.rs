@@ -105,7 +105,7 @@ async fn seed_quality_inspection(store: &dyn Store, account: AccountId) -> anyho
     if !store.qa_settings(account).await?.rules.is_empty() {
         return Ok(());
     }
-    let settings = kefu_core::model::QaSettings {
+    let mut settings = kefu_core::model::QaSettings {
         rules: vec![
             serde_json::json!({"id": "greeting", "name": "Greets the customer", "type": "greeting",
                 "phrases": ["您好", "你好", "hello", "hi", "good morning", "good afternoon"]}),
@@ -134,6 +134,14 @@ async fn seed_quality_inspection(store: &dyn Store, account: AccountId) -> anyho
         })],
         sample_rate: 0.1,
     };
+    // With the sentiment lexicons installed (scripts/fetch-models), a live
+    // rule tells supervisors when a customer is clearly upset.
+    if kefu_http::sentiment::shipped().is_some() {
+        settings
+            .rules
+            .push(serde_json::json!({"id": "upset", "name": "Customer upset",
+            "type": "sentiment", "level": "strongly_negative", "live": true}));
+    }
     // The same check an admin's save goes through.
     kefu_http::qa::compile(&settings).map_err(|e| anyhow::anyhow!("demo QA settings: {e}"))?;
     store

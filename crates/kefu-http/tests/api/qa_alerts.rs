@@ -351,3 +351,47 @@ both_backends!(a_customer_left_waiting_raises_one_silence_alert, |app| {
         .unwrap();
     assert_eq!(resolved, Default::default());
 });
+
+both_backends!(
+    a_live_sentiment_rule_alerts_when_the_customer_turns_upset,
+    |app| {
+        let t = app.tenant.clone();
+        let admin = app.admin().await;
+        let (s, b) = admin
+            .put(
+                "/api/v1/qa/settings",
+                json!({"rules": [{"id": "upset", "name": "Customer upset", "type": "sentiment",
+                "level": "strongly_negative", "live": true}], "scorecards": []}),
+            )
+            .await;
+        assert_eq!(s, 200, "{b}");
+        let sup = new_member(&app, &t, Role::Supervisor).await;
+        let mut sup_ws = socket(&app, &pat(&app, t.account_id, sup).await).await;
+        let (v, conv) = conversation(&app, t.inbox_id).await;
+        // A plain question: no alert, only the message.
+        let calm = "我的包裹到哪里了？";
+        v.says(calm).await;
+        let frames = until(&mut sup_ws, "the calm message", |f| is_message(f, calm)).await;
+        assert!(!frames.iter().any(is_alert), "{frames:?}");
+        let angry = v.says("垃圾服务，骗子，太恶心了，我要投诉你们").await;
+        let frames = until(&mut sup_ws, "qa.alert", is_alert).await;
+        let d = &frames.last().unwrap()["event"]["data"];
+        assert_eq!(
+            frames.last().unwrap()["event"]["conversation_id"],
+            json!(conv)
+        );
+        assert_eq!(
+            (
+                d["rule_id"].as_str(),
+                d["speaker"].as_str(),
+                d["message_id"].as_str()
+            ),
+            (
+                Some("upset"),
+                Some("customer"),
+                angry["message"]["id"].as_str()
+            ),
+            "{d}"
+        );
+    }
+);
