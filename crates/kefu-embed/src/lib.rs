@@ -44,6 +44,7 @@ pub enum EmbedError {
 }
 
 pub use kefu_bot::embedding::model_dir;
+use kefu_bot::text_analysis::is_han;
 
 /// A loaded sentence encoder.
 pub struct SentenceEncoder {
@@ -191,10 +192,7 @@ impl kefu_bot::embedding::Embedder for SentenceEncoder {
 /// all-MiniLM-L6-v2 otherwise (faster, English-trained); the other one when
 /// the preferred one is not installed. `None` when neither folder exists.
 pub fn choose_model<'a>(root: &Path, texts: impl IntoIterator<Item = &'a str>) -> Option<PathBuf> {
-    let han = texts.into_iter().any(|t| {
-        t.chars()
-            .any(|c| matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}'))
-    });
+    let han = texts.into_iter().any(|t| t.chars().any(is_han));
     let order = if han {
         [E5_SMALL, MINILM]
     } else {
@@ -217,10 +215,7 @@ pub fn choose_sentiment_model<'a>(
     root: &Path,
     texts: impl IntoIterator<Item = &'a str>,
 ) -> Option<PathBuf> {
-    let han = texts.into_iter().any(|t| {
-        t.chars()
-            .any(|c| matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}'))
-    });
+    let han = texts.into_iter().any(|t| t.chars().any(is_han));
     if han {
         return None;
     }

@@ -77,24 +77,27 @@ fn gloss_word(gloss: &str) -> Option<String> {
     (!g.is_empty() && !g.contains(' ')).then(|| g.to_string())
 }
 
+/// CC-CEDICT's entries (`Trad Simp [pin yin] /gloss/gloss/` lines) as
+/// (simplified headword, the `/`-separated glosses); comments and malformed
+/// lines are skipped.
+fn cedict_entries(cedict: &str) -> impl Iterator<Item = (&str, &str)> {
+    cedict
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|line| {
+            let mut parts = line.splitn(3, ' ');
+            let (_traditional, simplified, rest) = (parts.next()?, parts.next()?, parts.next()?);
+            let (_, glosses) = rest.split_once('/')?;
+            Some((simplified, glosses))
+        })
+}
+
 /// CC-CEDICT lines (`Trad Simp [pin yin] /gloss/gloss/`) projected through
 /// the English ratings: (simplified headword, mean rating of its rated
 /// glosses), dropping headwords whose rated glosses disagree in sign.
 pub fn project_cedict(cedict: &str, english: &HashMap<String, f32>) -> Vec<(String, f32)> {
     let mut ratings: HashMap<String, Vec<f32>> = HashMap::new();
-    for line in cedict.lines() {
-        if line.starts_with('#') {
-            continue;
-        }
-        let mut parts = line.splitn(3, ' ');
-        let (Some(_traditional), Some(simplified), Some(rest)) =
-            (parts.next(), parts.next(), parts.next())
-        else {
-            continue;
-        };
-        let Some(glosses) = rest.split_once('/').map(|(_, g)| g) else {
-            continue;
-        };
+    for (simplified, glosses) in cedict_entries(cedict) {
         for gloss in glosses.split('/') {
             if let Some(r) = gloss_word(gloss).and_then(|w| english.get(&w)) {
                 ratings.entry(simplified.to_string()).or_default().push(*r);
@@ -173,16 +176,7 @@ const NEUTRAL_EVERY: usize = 8;
 
 fn neutral_words(cedict: &str, english: &HashMap<String, f32>) -> (Vec<String>, Vec<String>) {
     let (mut zh, mut en) = (Vec::new(), Vec::new());
-    let entries = cedict.lines().filter(|l| !l.starts_with('#'));
-    for line in entries.step_by(NEUTRAL_EVERY) {
-        let mut parts = line.splitn(3, ' ');
-        let (Some(_), Some(simplified), Some(rest)) = (parts.next(), parts.next(), parts.next())
-        else {
-            continue;
-        };
-        let Some(glosses) = rest.split_once('/').map(|(_, g)| g) else {
-            continue;
-        };
+    for (simplified, glosses) in cedict_entries(cedict).step_by(NEUTRAL_EVERY) {
         let words: Vec<String> = glosses.split('/').filter_map(gloss_word).collect();
         if words.iter().any(|w| english.contains_key(w)) {
             continue;

@@ -2,8 +2,8 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useMatch, useNavigate } from "react-router";
 import { api } from "../shared/api";
-import { formatAgo } from "../shared/dates";
 import type { Me } from "./App";
+import { HeaderList } from "./HeaderList";
 import { useDirectory } from "./directory";
 import type { AgentEvent } from "./socket";
 
@@ -34,7 +34,7 @@ export function MentionsMenu({
   subscribe: (l: (e: AgentEvent) => void) => () => void;
   notify: (title: string, body: string, onClick: () => void) => void;
 }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const navigate = useNavigate();
   const { userName } = useDirectory();
   const current = useMatch("/c/:id")?.params.id ?? null;
@@ -84,7 +84,6 @@ export function MentionsMenu({
       .catch(() => undefined);
   }, [current, unreadHere]);
 
-  const lng = i18n.resolvedLanguage ?? "en";
   return (
     <span className="mentions">
       <button
@@ -102,40 +101,17 @@ export function MentionsMenu({
         <span className="sr-only"> ({t("mentions.count", { count: items.length })})</span>
       </button>
       {open && (
-        <div className="mentions-list" id="mentions-list" data-testid="mentions-list">
-          <div className="mentions-head">
-            <strong>{t("mentions.title")}</strong>
-            <button type="button" className="link" onClick={() => setOpen(false)}>
-              {t("mentions.close")}
-            </button>
-          </div>
-          {items.length === 0 ? (
-            <p className="muted" data-testid="mentions-empty">
-              {t("mentions.none")}
-            </p>
-          ) : (
-            <ul>
-              {items.map((m) => (
-                <li key={m.id}>
-                  <button
-                    type="button"
-                    className="mention-item"
-                    data-testid="mention-item"
-                    data-conversation-id={m.conversation_id}
-                    onClick={() => {
-                      setOpen(false);
-                      navigate(`/c/${m.conversation_id}`);
-                    }}
-                  >
-                    <span className="mention-who">{t("mentions.item", { author: m.author_name ?? t("mentions.someone") })}</span>
-                    <span className="mention-excerpt">{m.excerpt}</span>
-                    <time>{formatAgo(m.created_at, lng)}</time>
-                  </button>
-                </li>
-              ))}
-            </ul>
-          )}
-        </div>
+        <HeaderList
+          id="mentions-list"
+          testid="mentions-list"
+          itemTestid="mention-item"
+          title={t("mentions.title")}
+          closeLabel={t("mentions.close")}
+          emptyLabel={t("mentions.none")}
+          items={items}
+          onClose={() => setOpen(false)}
+          who={(m) => t("mentions.item", { author: m.author_name ?? t("mentions.someone") })}
+        />
       )}
       {notice && (
         <span className="mention-toast" role="status" data-testid="mention-toast">

@@ -2,8 +2,8 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
 import { api } from "../shared/api";
-import { formatAgo } from "../shared/dates";
 import type { Me } from "./App";
+import { HeaderList } from "./HeaderList";
 import type { AgentEvent } from "./socket";
 
 /** A live QA alert, as `GET /api/v1/qa/alerts` lists it. */
@@ -38,7 +38,7 @@ export function QaAlertsMenu({
   subscribe: (l: (e: AgentEvent) => void) => () => void;
   notify: (title: string, body: string, onClick: () => void) => void;
 }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const navigate = useNavigate();
   const [items, setItems] = useState<AlertView[]>([]);
   const [open, setOpen] = useState(false);
@@ -88,7 +88,6 @@ export function QaAlertsMenu({
     }
   }
 
-  const lng = i18n.resolvedLanguage ?? "en";
   return (
     <span className="mentions qa-alerts">
       <button
@@ -109,46 +108,24 @@ export function QaAlertsMenu({
         </span>
       </button>
       {open && (
-        <div className="mentions-list" data-testid="qa-alerts-list">
-          <div className="mentions-head">
-            <strong>{t("qaAlerts.title")}</strong>
-            <button type="button" className="link" onClick={() => setOpen(false)}>
-              {t("qaAlerts.close")}
-            </button>
-          </div>
-          {items.length === 0 ? (
-            <p className="muted" data-testid="qa-alerts-empty">
-              {t("qaAlerts.none")}
-            </p>
-          ) : (
-            <ul>
-              {items.map((a) => (
-                <li key={a.id}>
-                  <button
-                    type="button"
-                    className="mention-item"
-                    data-testid="qa-alert-item"
-                    data-conversation-id={a.conversation_id}
-                    onClick={() => {
-                      setOpen(false);
-                      navigate(`/c/${a.conversation_id}`);
-                    }}
-                  >
-                    <span className="mention-who">
-                      {a.reason === "silence"
-                        ? t("qaAlerts.silence", { rule: a.rule_name })
-                        : t("qaAlerts.rule", { rule: a.rule_name })}
-                      {" · "}
-                      {t(`qaAlerts.speaker.${a.speaker}`, { defaultValue: a.speaker })}
-                    </span>
-                    <span className="mention-excerpt">{a.excerpt}</span>
-                    <time>{formatAgo(a.created_at, lng)}</time>
-                  </button>
-                </li>
-              ))}
-            </ul>
+        <HeaderList
+          testid="qa-alerts-list"
+          itemTestid="qa-alert-item"
+          title={t("qaAlerts.title")}
+          closeLabel={t("qaAlerts.close")}
+          emptyLabel={t("qaAlerts.none")}
+          items={items}
+          onClose={() => setOpen(false)}
+          who={(a) => (
+            <>
+              {a.reason === "silence"
+                ? t("qaAlerts.silence", { rule: a.rule_name })
+                : t("qaAlerts.rule", { rule: a.rule_name })}
+              {" · "}
+              {t(`qaAlerts.speaker.${a.speaker}`, { defaultValue: a.speaker })}
+            </>
           )}
-        </div>
+        />
       )}
       {notice && (
         <span className="mention-toast qa-alert-toast" role="status" data-testid="qa-alert-toast">
