@@ -488,12 +488,35 @@ pub trait Store: Send + Sync + 'static {
     /// Saves a reviewed, appealed or decided score, if it is still at the
     /// version the change read (else `VersionConflict`), bumping the
     /// version and recording `qa.scored` in the same unit of work.
+    /// With the review, the verdicts on sentiment hits are kept as training
+    /// labels (`labels`, replacing earlier labels of the same messages).
     async fn save_qa_review(
         &self,
         account: AccountId,
         score: &QaScore,
+        labels: &[SentimentLabel],
         now: Timestamp,
     ) -> StoreResult<Event>;
+    /// The account's sentiment labels, newest first, at most `limit`.
+    async fn sentiment_labels(
+        &self,
+        account: AccountId,
+        limit: usize,
+    ) -> StoreResult<Vec<SentimentLabel>>;
+    /// The account's retrained sentiment model, if it has one.
+    async fn sentiment_model(
+        &self,
+        account: AccountId,
+    ) -> StoreResult<Option<AccountSentimentModel>>;
+    /// Stores the account's retrained model (`None`: back to the shipped
+    /// one) and marks the QA settings with its training time, in one unit
+    /// of work, so every node's compiled settings pick it up.
+    async fn put_sentiment_model(
+        &self,
+        account: AccountId,
+        model: Option<&AccountSentimentModel>,
+        now: Timestamp,
+    ) -> StoreResult<()>;
     /// Scores for the review queue or an agent's own list, newest first.
     async fn list_qa_scores(
         &self,

@@ -25,9 +25,43 @@ pub struct CompiledQa {
     pub scorecards: Vec<Scorecard>,
 }
 
+/// Whether any rule needs the sentiment model.
+pub fn uses_sentiment(settings: &QaSettings) -> bool {
+    settings.rules.iter().any(|r| r["type"] == "sentiment")
+}
+
+/// Settings that could not be compiled: a bad rule or card, or the store
+/// failed while the account's sentiment model was being read.
+#[derive(Debug, thiserror::Error)]
+pub enum CompileError {
+    #[error(transparent)]
+    Qa(#[from] QaError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Compiles settings with the account's sentiment model, when a rule needs
+/// it (read or trained off the async workers).
+pub async fn compile_for(
+    store: &dyn Store,
+    account: AccountId,
+    settings: &QaSettings,
+) -> Result<CompiledQa, CompileError> {
+    let sentiment = if uses_sentiment(settings) {
+        crate::sentiment::for_account(store, account, settings.sentiment_model).await?
+    } else {
+        None
+    };
+    Ok(compile(settings, sentiment)?)
+}
+
 /// Checks settings as an admin saves them: every rule compiles, every card
-/// scores existing rules, ids are unique.
-pub fn compile(settings: &QaSettings) -> Result<CompiledQa, QaError> {
+/// scores existing rules, ids are unique. Sentiment rules are scored with
+/// `sentiment` (without one they are refused).
+pub fn compile(
+    settings: &QaSettings,
+    sentiment: Option<Arc<kefu_sentiment::SentimentModel>>,
+) -> Result<CompiledQa, QaError> {
     let rules: Vec<Rule> = settings
         .rules
         .iter()
@@ -41,12 +75,6 @@ pub fn compile(settings: &QaSettings) -> Result<CompiledQa, QaError> {
             })
         })
         .collect::<Result<_, _>>()?;
-    // Only sentiment rules need the model (trained on first use).
-    let sentiment = rules
-        .iter()
-        .any(|r| matches!(r.kind, kefu_qa::RuleKind::Sentiment { .. }))
-        .then(crate::sentiment::shipped)
-        .flatten();
     let inspector = Inspector::compile_with_sentiment(&rules, sentiment)?;
     let mut scorecards: Vec<Scorecard> = Vec::with_capacity(settings.scorecards.len());
     for (i, v) in settings.scorecards.iter().enumerate() {
@@ -78,16 +106,17 @@ type Cache = HashMap<AccountId, (QaSettings, Arc<CompiledQa>)>;
 static CACHE: LazyLock<Mutex<Cache>> = LazyLock::new(Default::default);
 
 /// The account's settings compiled (from the cache while they are unchanged).
-pub fn compiled_settings(
+pub async fn compiled_settings(
+    store: &dyn Store,
     account: AccountId,
     settings: &QaSettings,
-) -> Result<Arc<CompiledQa>, QaError> {
+) -> Result<Arc<CompiledQa>, CompileError> {
     if let Some((s, c)) = CACHE.lock().ok().and_then(|m| m.get(&account).cloned())
         && &s == settings
     {
         return Ok(c);
     }
-    let c = Arc::new(compile(settings)?);
+    let c = Arc::new(compile_for(store, account, settings).await?);
     if let Ok(mut m) = CACHE.lock() {
         m.insert(account, (settings.clone(), c.clone()));
     }
@@ -181,9 +210,10 @@ pub async fn inspect_conversation(
     if settings.rules.is_empty() || settings.scorecards.is_empty() {
         return Ok(vec![]);
     }
-    let qa = match compiled_settings(account, &settings) {
+    let qa = match compiled_settings(store, account, &settings).await {
         Ok(c) => c,
-        Err(e) => {
+        Err(CompileError::Store(e)) => return Err(e),
+        Err(CompileError::Qa(e)) => {
             // Settings are checked when saved; a rule this version cannot
             // read is logged, not retried forever.
             tracing::warn!(%account, error = %e, "qa: the stored settings do not compile");

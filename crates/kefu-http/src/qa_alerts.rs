@@ -22,7 +22,7 @@ use kefu_qa::{Party, Transcript, Turn};
 use kefu_realtime::Hub;
 use serde_json::json;
 
-use crate::qa::{CompiledQa, compiled_settings, transcript};
+use crate::qa::{CompileError, CompiledQa, compiled_settings, transcript};
 
 pub const SILENCE_JOB: &str = "qa.silence";
 
@@ -61,10 +61,11 @@ async fn live_settings(
     if settings.rules.is_empty() {
         return Ok(None);
     }
-    match compiled_settings(account, &settings) {
+    match compiled_settings(store, account, &settings).await {
         Ok(qa) if qa.inspector.has_live() => Ok(Some((settings, qa))),
         Ok(_) => Ok(None),
-        Err(e) => {
+        Err(CompileError::Store(e)) => Err(e),
+        Err(CompileError::Qa(e)) => {
             tracing::warn!(%account, error = %e, "qa: the stored settings do not compile");
             Ok(None)
         }

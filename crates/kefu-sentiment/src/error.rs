@@ -17,6 +17,12 @@ pub enum SentimentError {
         "training needs both positive and negative examples ({positive} positive, {negative} negative)"
     )]
     OneSided { positive: usize, negative: usize },
+    #[error(
+        "retraining needs at least {min} reviewed labels with {per} of each kind ({positive} not negative, {negative} negative so far)",
+        min = crate::account::MIN_LABELS,
+        per = crate::account::MIN_PER_POLARITY
+    )]
+    NotEnoughLabels { positive: usize, negative: usize },
     #[error("the embedding model failed: {0}")]
     Embedding(String),
 }

@@ -12,10 +12,12 @@
 //! - [`model`]: [`SentimentModel::train`] and scoring.
 //! - [`lexicon`]: the training set Kefu builds at install from licence-clean
 //!   lexicons (never from evaluation data).
+//! - [`account`]: an account's model, retrained with its reviewers' labels.
 //! - [`evaluation`]: `kefu eval sentiment`.
 
 #![forbid(unsafe_code)]
 
+pub mod account;
 pub mod error;
 pub mod evaluation;
 pub mod lexicon;

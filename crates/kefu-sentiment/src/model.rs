@@ -37,7 +37,7 @@ impl Example {
 const NEG: usize = 0;
 const POS: usize = 1;
 /// Cross-validation folds whose held-out margins fit the calibration.
-const CALIBRATION_FOLDS: usize = 3;
+const CALIBRATION_FOLDS: u64 = 3;
 /// The SVM's C: the usual value for TF-IDF text classification; reviews are
 /// long and noisy, and a softer margin than liblinear's default C = 1 was
 /// as accurate on every development split while training faster.
@@ -185,6 +185,15 @@ fn platt(margins: &[f64], negative: &[bool]) -> (f64, f64) {
     (a, b)
 }
 
+/// A text's stable fold number (FNV-1a of its bytes). Folds go by text
+/// rather than position so that copies of one text (a weighted label) are
+/// never on both sides of a held-out split.
+pub fn fold_of(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 impl SentimentModel {
     /// Trains on labelled texts. With an embedder every text is embedded
     /// once and the embedding joins the lexical features.
@@ -222,9 +231,13 @@ impl SentimentModel {
         // Held-out margins for the calibration: a model's margins on its own
         // training texts are overconfident.
         let mut margins = vec![0.0; examples.len()];
+        let folds: Vec<u64> = examples
+            .iter()
+            .map(|e| fold_of(&e.text) % CALIBRATION_FOLDS)
+            .collect();
         for fold in 0..CALIBRATION_FOLDS {
             let (train, held): (Vec<usize>, Vec<usize>) =
-                (0..examples.len()).partition(|i| i % CALIBRATION_FOLDS != fold);
+                (0..examples.len()).partition(|&i| folds[i] != fold);
             let pick =
                 |idx: &[usize]| -> Vec<&Analysis> { idx.iter().map(|&i| &analyses[i]).collect() };
             let train_emb: Option<Vec<&[f32]>> = emb_refs

@@ -133,17 +133,22 @@ async fn seed_quality_inspection(store: &dyn Store, account: AccountId) -> anyho
             ]
         })],
         sample_rate: 0.1,
+        sentiment_model: None,
     };
     // With the sentiment lexicons installed (scripts/fetch-models), a live
     // rule tells supervisors when a customer is clearly upset.
-    if kefu_http::sentiment::shipped().is_some() {
+    let sentiment = kefu_http::sentiment::shipped()
+        .await
+        .map(|s| s.model.clone());
+    if sentiment.is_some() {
         settings
             .rules
             .push(serde_json::json!({"id": "upset", "name": "Customer upset",
             "type": "sentiment", "level": "strongly_negative", "live": true}));
     }
     // The same check an admin's save goes through.
-    kefu_http::qa::compile(&settings).map_err(|e| anyhow::anyhow!("demo QA settings: {e}"))?;
+    kefu_http::qa::compile(&settings, sentiment)
+        .map_err(|e| anyhow::anyhow!("demo QA settings: {e}"))?;
     store
         .put_qa_settings(account, &settings, Timestamp::now())
         .await?;
@@ -589,12 +594,17 @@ mod tests {
         // The inspection starter set is there, valid, and left alone once an
         // admin changed it.
         let qa = store.qa_settings(info.account_id).await.unwrap();
-        assert!(kefu_http::qa::compile(&qa).is_ok());
+        assert!(
+            kefu_http::qa::compile_for(store, info.account_id, &qa)
+                .await
+                .is_ok()
+        );
         assert_eq!(qa.scorecards.len(), 1);
         let mine = kefu_core::model::QaSettings {
             rules: vec![qa.rules[0].clone()],
             scorecards: vec![],
             sample_rate: 0.0,
+            sentiment_model: None,
         };
         store
             .put_qa_settings(info.account_id, &mine, Timestamp::now())

@@ -108,7 +108,7 @@ pub async fn run(cfg: Config, args: ServeArgs) -> anyhow::Result<()> {
 
     // The sentiment model trains from the installed lexicons in a few
     // seconds: start now, so no inspection or bot turn waits for it.
-    tokio::task::spawn_blocking(kefu_http::sentiment::shipped);
+    tokio::spawn(kefu_http::sentiment::shipped());
 
     let (shutdown_tx, shutdown) = watch::channel(false);
     let metrics_addr = telemetry::start_metrics(&cfg.metrics.listen, shutdown.clone()).await?;

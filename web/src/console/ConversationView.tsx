@@ -587,7 +587,14 @@ export function ConversationView({
       {conv && (
         <ContactPanel contactId={conv.contact_id} conversationId={conv.id}>
           <TicketPanel conv={conv} onChange={setConv} />
-          <QaPanel conv={conv} me={me} />
+          <QaPanel
+            conv={conv}
+            me={me}
+            messageText={(id) => {
+              const m = messages.find((x) => x.id === id);
+              return m ? contentText(m.content) : null;
+            }}
+          />
         </ContactPanel>
       )}
     </div>

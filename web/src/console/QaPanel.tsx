@@ -28,7 +28,16 @@ export interface QaScore {
  * review them here (reject hits, adjust, decide an appeal); the agent the
  * score belongs to may appeal it.
  */
-export function QaPanel({ conv, me }: { conv: Conversation; me: Me }) {
+export function QaPanel({
+  conv,
+  me,
+  messageText,
+}: {
+  conv: Conversation;
+  me: Me;
+  /** The text of a message the view has loaded, to quote what a hit is about. */
+  messageText: (id: string) => string | null;
+}) {
   const { t } = useTranslation();
   const [scores, setScores] = useState<QaScore[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -57,6 +66,7 @@ export function QaPanel({ conv, me }: { conv: Conversation; me: Me }) {
           score={s}
           supervisor={supervisor}
           mine={s.agent_id === me.user.id}
+          messageText={messageText}
           onSaved={(next) => {
             setError(null);
             setScores((list) => list.map((x) => (x.scorecard_id === next.scorecard_id ? next : x)));
@@ -72,12 +82,14 @@ function ScoreView({
   score: s,
   supervisor,
   mine,
+  messageText,
   onSaved,
   onError,
 }: {
   score: QaScore;
   supervisor: boolean;
   mine: boolean;
+  messageText: (id: string) => string | null;
   onSaved: (s: QaScore) => void;
   onError: (e: unknown) => void;
 }) {
@@ -136,6 +148,7 @@ function ScoreView({
               <span className={h.verdict === "rejected" ? "rejected" : undefined}>
                 {h.rule_id}: {h.detail}
               </span>
+              <HitQuote hit={h} messageText={messageText} />
               {s.critical_failed.includes(h.rule_id) && <span className="badge"> {t("qa.critical")}</span>}
             </li>
           ))}
@@ -182,5 +195,26 @@ function ScoreView({
         </form>
       )}
     </div>
+  );
+}
+
+/** At most this many characters of a message are quoted under a hit. */
+const QUOTE_CHARS = 80;
+
+/**
+ * The words a hit is about, when its detail does not already say them (a
+ * sentiment hit's detail is its probability; the reviewer judges the
+ * message), so each verdict can be given without scrolling.
+ */
+function HitQuote({ hit, messageText }: { hit: QaScore["hits"][number]; messageText: (id: string) => string | null }) {
+  const text = hit.message_id ? messageText(hit.message_id) : null;
+  if (!text || hit.end <= hit.start) return null;
+  const chars = [...text].slice(hit.start, hit.end);
+  const quote = chars.length > QUOTE_CHARS ? `${chars.slice(0, QUOTE_CHARS).join("")}…` : chars.join("");
+  if (quote === hit.detail) return null;
+  return (
+    <q className="qa-quote" data-testid="qa-hit-quote">
+      {quote}
+    </q>
   );
 }

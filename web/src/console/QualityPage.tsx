@@ -7,12 +7,13 @@ import type { Me } from "./App";
 import type { QaScore } from "./QaPanel";
 import { QaRulesEditor, RulePreview, type Json } from "./QaRulesEditor";
 import { QaScorecardEditor } from "./QaScorecardEditor";
+import { QaSentimentModel } from "./QaSentimentModel";
 
 /**
  * Quality inspection in the console: every member's own scores; for
  * supervisors the review queue (failed or sampled scores not yet final);
  * for admins the rules and scorecards (a form, or JSON), with a preview on
- * a conversation.
+ * a conversation; the account's sentiment model and its retraining.
  * Reviewing and appealing happen beside the conversation (QaPanel).
  */
 export function QualityPage({ me }: { me: Me }) {
@@ -24,6 +25,7 @@ export function QualityPage({ me }: { me: Me }) {
       {supervisor && <ScoreList title={t("qa.queue")} query="needs_review=true" testid="qa-queue" />}
       <ScoreList title={t("qa.mine")} query="agent=me" testid="qa-mine" />
       {me.role === "admin" && <QaSettingsEditor />}
+      {supervisor && <QaSentimentModel admin={me.role === "admin"} />}
     </main>
   );
 }

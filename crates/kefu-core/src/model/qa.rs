@@ -22,6 +22,48 @@ pub struct QaSettings {
     /// they passed (0 to 1; failed ones are always in the review queue).
     #[serde(default)]
     pub sample_rate: f64,
+    /// When the account's own sentiment model was trained from its
+    /// reviewers' labels (`POST /qa/sentiment/retrain`); none while the
+    /// account uses the shipped model. Read-only: saving the settings keeps
+    /// it, only retraining or reverting changes it.
+    #[serde(default)]
+    pub sentiment_model: Option<Timestamp>,
+}
+
+/// A reviewer's verdict on a sentiment rule's hit, kept as a training
+/// label: a confirmed hit says the message is negative, a rejected one that
+/// it is not. One label per message (the latest verdict wins).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct SentimentLabel {
+    pub message_id: MessageId,
+    /// The message's text when it was labelled.
+    pub text: String,
+    pub negative: bool,
+    /// The sentiment rule whose hit was judged.
+    pub rule_id: String,
+    pub labelled_by: UserId,
+    pub labelled_at: Timestamp,
+}
+
+/// One text the account's model learnt from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct LabelledText {
+    pub text: String,
+    pub negative: bool,
+}
+
+/// An account's retrained sentiment model as the store keeps it: the exact
+/// labels it learnt from (training is deterministic, so every node and
+/// every restart rebuilds the same model from them) and how it measured.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AccountSentimentModel {
+    pub trained_at: Timestamp,
+    pub trained_by: UserId,
+    pub examples: Vec<LabelledText>,
+    /// What the retraining measured (label counts, held-out accuracy of the
+    /// shipped and the retrained model).
+    #[schema(value_type = Object)]
+    pub report: Value,
 }
 
 /// Where a score is in its review.

@@ -404,11 +404,16 @@ async fn verdict_for(
     // Checked when the inbox was saved; a bad stored value falls back to
     // the learnt thresholds rather than silencing the bot.
     let overrides = InboxBotSettings::from_settings(&inbox.settings).unwrap_or_default();
-    if let Some(threshold) = overrides.handoff_negative_sentiment
-        && let Some(model) = crate::sentiment::shipped()
-        && model.negative_probability(text).unwrap_or(0.0) >= threshold
-    {
-        return Ok(Verdict::Upset);
+    if let Some(threshold) = overrides.handoff_negative_sentiment {
+        // The account's retrained model when it has one.
+        let account = inbox.account_id;
+        let trained_at = state.store.qa_settings(account).await?.sentiment_model;
+        if let Some(model) =
+            crate::sentiment::for_account(&*state.store, account, trained_at).await?
+            && model.negative_probability(text).unwrap_or(0.0) >= threshold
+        {
+            return Ok(Verdict::Upset);
+        }
     }
     // Greetings and thanks need no knowledge base.
     if let Some(talk) = small_talk(text) {

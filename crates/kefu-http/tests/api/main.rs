@@ -12,6 +12,7 @@ mod kb;
 mod mentions;
 mod qa;
 mod qa_alerts;
+mod qa_sentiment;
 mod realtime;
 mod routing;
 mod sla;

@@ -62,7 +62,7 @@ both_backends!(
         let (_, stored) = admin.get("/api/v1/qa/settings").await;
         assert_eq!(
             stored,
-            json!({"rules": [], "scorecards": [], "sample_rate": 0.0})
+            json!({"rules": [], "scorecards": [], "sample_rate": 0.0, "sentiment_model": null})
         );
         let (s, b) = admin.put("/api/v1/qa/settings", settings()).await;
         assert_eq!(s, 200, "{b}");

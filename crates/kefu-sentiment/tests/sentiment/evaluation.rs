@@ -3,7 +3,7 @@ use std::path::PathBuf;
 use kefu_sentiment::evaluation::{evaluate, read_examples};
 
 /// ../shared/data (KEFU_SHARED_DIR); under CI=true a missing folder fails.
-fn shared_data() -> Option<PathBuf> {
+pub fn shared_data() -> Option<PathBuf> {
     let dir = std::env::var_os("KEFU_SHARED_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))

@@ -4,7 +4,10 @@
 // Included into `sqlite::qa` and `postgres::qa`.
 
 use kefu_core::event::{Event, EventType, NewEvent};
-use kefu_core::model::{QaAlert, QaAlertReason, QaScore, QaSettings, QaStatus, Sender};
+use kefu_core::model::{
+    AccountSentimentModel, QaAlert, QaAlertReason, QaScore, QaSettings, QaStatus, Sender,
+    SentimentLabel,
+};
 use kefu_core::page::{Keyset, Page};
 use kefu_core::store::{PageRequest, QaScoreFilter};
 use kefu_core::{AccountId, ConversationId, InboxId, StoreError, Timestamp};
@@ -24,7 +27,9 @@ fn parse<T: serde::de::DeserializeOwned>(col: &str, text: &str) -> R<T> {
 }
 
 pub(crate) async fn settings(c: &mut Conn, account: AccountId) -> R<QaSettings> {
-    let row = sql::query("SELECT rules, scorecards FROM qa_settings WHERE account_id = $1")
+    let row = sql::query(
+        "SELECT rules, scorecards, sentiment_model_at FROM qa_settings WHERE account_id = $1",
+    )
         .bind(account.0)
         .fetch_optional(&mut *c)
         .await
@@ -41,6 +46,7 @@ pub(crate) async fn settings(c: &mut Conn, account: AccountId) -> R<QaSettings> 
         scorecards: serde_json::from_value(cards["scorecards"].clone())
             .map_err(|e| crate::error::corrupt("scorecards", e))?,
         sample_rate: cards["sample_rate"].as_f64().unwrap_or(0.0),
+        sentiment_model: rows::get::<Option<i64>>(&row, "sentiment_model_at")?.map(Timestamp),
     })
 }
 
@@ -184,6 +190,7 @@ pub(crate) async fn save_review(
     c: &mut Conn,
     account: AccountId,
     s: &QaScore,
+    labels: &[SentimentLabel],
     now: Timestamp,
 ) -> R<Event> {
     let mut conv = lock_conversation(c, account, s.conversation_id).await?;
@@ -211,6 +218,25 @@ pub(crate) async fn save_review(
     .rows_affected();
     if updated == 0 {
         return Err(StoreError::VersionConflict("score"));
+    }
+    for l in labels {
+        sql::query(
+            "INSERT INTO sentiment_labels (account_id, message_id, text, negative, rule_id, \
+             labelled_by, labelled_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (account_id, message_id) DO UPDATE SET text = excluded.text, \
+             negative = excluded.negative, rule_id = excluded.rule_id, \
+             labelled_by = excluded.labelled_by, labelled_at = excluded.labelled_at",
+        )
+        .bind(account.0)
+        .bind(l.message_id.0)
+        .bind(&l.text)
+        .bind(l.negative)
+        .bind(&l.rule_id)
+        .bind(l.labelled_by.0)
+        .bind(l.labelled_at.0)
+        .execute(&mut *c)
+        .await
+        .map_err(crate::error::refs("message", "sentiment label"))?;
     }
     let e = NewEvent::new(
         EventType::QaScored,
@@ -375,4 +401,107 @@ pub(crate) async fn list_alerts(
         k: a.created_at.0,
         id: a.id,
     }))
+}
+
+pub(crate) async fn sentiment_labels(
+    c: &mut Conn,
+    account: AccountId,
+    limit: usize,
+) -> R<Vec<SentimentLabel>> {
+    let rows = sql::query(
+        "SELECT message_id, text, negative, rule_id, labelled_by, labelled_at \
+         FROM sentiment_labels WHERE account_id = $1 \
+         ORDER BY labelled_at DESC, message_id DESC LIMIT $2",
+    )
+    .bind(account.0)
+    .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+    .fetch_all(&mut *c)
+    .await
+    .map_err(db)?;
+    rows.iter()
+        .map(|row| {
+            Ok(SentimentLabel {
+                message_id: rows::id(row, "message_id")?,
+                text: rows::get(row, "text")?,
+                negative: rows::get(row, "negative")?,
+                rule_id: rows::get(row, "rule_id")?,
+                labelled_by: rows::id(row, "labelled_by")?,
+                labelled_at: Timestamp(rows::get(row, "labelled_at")?),
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn sentiment_model(
+    c: &mut Conn,
+    account: AccountId,
+) -> R<Option<AccountSentimentModel>> {
+    let row = sql::query(
+        "SELECT trained_at, trained_by, examples, report FROM sentiment_models \
+         WHERE account_id = $1",
+    )
+    .bind(account.0)
+    .fetch_optional(&mut *c)
+    .await
+    .map_err(db)?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let examples: String = rows::get(&row, "examples")?;
+    let report: String = rows::get(&row, "report")?;
+    Ok(Some(AccountSentimentModel {
+        trained_at: Timestamp(rows::get(&row, "trained_at")?),
+        trained_by: rows::id(&row, "trained_by")?,
+        examples: parse("examples", &examples)?,
+        report: parse("report", &report)?,
+    }))
+}
+
+pub(crate) async fn put_sentiment_model(
+    c: &mut Conn,
+    account: AccountId,
+    model: Option<&AccountSentimentModel>,
+    now: Timestamp,
+) -> R<()> {
+    let at = match model {
+        Some(m) => {
+            sql::query(
+                "INSERT INTO sentiment_models (account_id, trained_at, trained_by, examples, report) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (account_id) DO UPDATE SET \
+                 trained_at = excluded.trained_at, trained_by = excluded.trained_by, \
+                 examples = excluded.examples, report = excluded.report",
+            )
+            .bind(account.0)
+            .bind(m.trained_at.0)
+            .bind(m.trained_by.0)
+            .bind(to_json(&m.examples)?)
+            .bind(to_json(&m.report)?)
+            .execute(&mut *c)
+            .await
+            .map_err(crate::error::refs("account", "sentiment model"))?;
+            Some(m.trained_at.0)
+        }
+        None => {
+            sql::query("DELETE FROM sentiment_models WHERE account_id = $1")
+                .bind(account.0)
+                .execute(&mut *c)
+                .await
+                .map_err(db)?;
+            None
+        }
+    };
+    // An account that never saved QA settings gets an empty row to carry
+    // the mark.
+    sql::query(
+        "INSERT INTO qa_settings (account_id, rules, scorecards, updated_at, sentiment_model_at) \
+         VALUES ($1, '[]', '{\"scorecards\":[],\"sample_rate\":0.0}', $2, $3) \
+         ON CONFLICT (account_id) DO UPDATE SET sentiment_model_at = excluded.sentiment_model_at",
+    )
+    .bind(account.0)
+    .bind(now.0)
+    .bind(at)
+    .execute(&mut *c)
+    .await
+    .map_err(crate::error::refs("account", "qa settings"))?;
+    Ok(())
 }

@@ -492,10 +492,37 @@ impl kefu_core::store::Store for Backend {
         &self,
         account: AccountId,
         score: &QaScore,
+        labels: &[SentimentLabel],
         now: Timestamp,
     ) -> StoreResult<Event> {
         let s = score.clone();
-        writing_events!(self, |c| qa::save_review(c, account, &s, now))
+        let l = labels.to_vec();
+        writing_events!(self, |c| qa::save_review(c, account, &s, &l, now))
+    }
+
+    async fn sentiment_labels(
+        &self,
+        account: AccountId,
+        limit: usize,
+    ) -> StoreResult<Vec<SentimentLabel>> {
+        reading!(self, |c| qa::sentiment_labels(c, account, limit))
+    }
+
+    async fn sentiment_model(
+        &self,
+        account: AccountId,
+    ) -> StoreResult<Option<AccountSentimentModel>> {
+        reading!(self, |c| qa::sentiment_model(c, account))
+    }
+
+    async fn put_sentiment_model(
+        &self,
+        account: AccountId,
+        model: Option<&AccountSentimentModel>,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        let m = model.cloned();
+        writing!(self, |c| qa::put_sentiment_model(c, account, m.as_ref(), now))
     }
 
     async fn record_qa_alert(

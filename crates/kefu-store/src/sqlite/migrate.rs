@@ -49,6 +49,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0010_qa_alerts.sql",
         include_str!("../../migrations/sqlite/0010_qa_alerts.sql"),
     ),
+    (
+        "0011_sentiment_labels.sql",
+        include_str!("../../migrations/sqlite/0011_sentiment_labels.sql"),
+    ),
 ];
 
 fn failed(step: &str, e: impl std::fmt::Display) -> StoreError {

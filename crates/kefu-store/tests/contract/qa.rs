@@ -16,6 +16,7 @@ contract!(
     scores_are_replaced_with_their_event,
     reviews_check_the_version_and_lists_filter,
     alerts_are_recorded_once_and_listed_newest_first,
+    sentiment_labels_come_with_reviews_and_models_mark_the_settings,
 );
 
 async fn settings_are_per_account(cx: Ctx) {
@@ -30,6 +31,7 @@ async fn settings_are_per_account(cx: Ctx) {
         rules: vec![json!({"id": "f", "name": "禁语", "type": "forbidden", "words": ["滚"]})],
         scorecards: vec![json!({"id": "c", "name": "Chat", "pass_score": 80, "items": []})],
         sample_rate: 0.25,
+        sentiment_model: None,
     };
     s.put_qa_settings(fx.account, &settings, fx.now)
         .await
@@ -168,7 +170,7 @@ async fn reviews_check_the_version_and_lists_filter(cx: Ctx) {
     reviewed.critical_failed = vec![];
     reviewed.review = json!({"reviewer_id": fx.admin});
     let e = s
-        .save_qa_review(fx.account, &reviewed, ts(fx_now()))
+        .save_qa_review(fx.account, &reviewed, &[], ts(fx_now()))
         .await
         .unwrap();
     assert_eq!(
@@ -181,7 +183,9 @@ async fn reviews_check_the_version_and_lists_filter(cx: Ctx) {
         (QaStatus::Reviewed, 2, 100.0)
     );
     assert_eq!(stored.critical_failed, Vec::<String>::new());
-    let stale = s.save_qa_review(fx.account, &reviewed, ts(fx_now())).await;
+    let stale = s
+        .save_qa_review(fx.account, &reviewed, &[], ts(fx_now()))
+        .await;
     assert!(
         matches!(stale, Err(StoreError::VersionConflict(_))),
         "{stale:?}"
@@ -310,4 +314,133 @@ async fn alerts_are_recorded_once_and_listed_newest_first(cx: Ctx) {
             .count(),
         3
     );
+}
+
+async fn sentiment_labels_come_with_reviews_and_models_mark_the_settings(cx: Ctx) {
+    let s = &*cx.store;
+    let fx = Fx::new(s).await;
+    let c = fx.queued(s).await;
+    let mut messages = Vec::new();
+    for text in ["太差劲了", "谢谢，没问题"] {
+        let m = s
+            .append_message(
+                &fx.msg(c.id, Sender::contact(fx.contact), text),
+                &fx.no_bot(),
+            )
+            .await
+            .unwrap()
+            .message;
+        messages.push(m);
+    }
+    s.record_qa_scores(
+        fx.account,
+        c.id,
+        &[score(c.id, "chat", 50.0, false)],
+        ts(fx_now()),
+    )
+    .await
+    .unwrap();
+    let label = |i: usize, negative: bool, at: i64| SentimentLabel {
+        message_id: messages[i].id,
+        text: messages[i]
+            .content
+            .plain_text()
+            .unwrap_or_default()
+            .to_string(),
+        negative,
+        rule_id: "upset".into(),
+        labelled_by: fx.admin,
+        labelled_at: ts(at),
+    };
+    let mut reviewed = s.qa_scores(fx.account, c.id).await.unwrap().remove(0);
+    reviewed.status = QaStatus::Reviewed;
+    s.save_qa_review(
+        fx.account,
+        &reviewed,
+        &[label(0, true, fx_now()), label(1, true, fx_now() + 1)],
+        ts(fx_now()),
+    )
+    .await
+    .unwrap();
+    // A stale review stores no labels either.
+    let stale = s
+        .save_qa_review(
+            fx.account,
+            &reviewed,
+            &[label(0, false, fx_now() + 5)],
+            ts(fx_now()),
+        )
+        .await;
+    assert!(
+        matches!(stale, Err(StoreError::VersionConflict(_))),
+        "{stale:?}"
+    );
+    // A later verdict on the same message replaces its label.
+    reviewed.version += 1;
+    s.save_qa_review(
+        fx.account,
+        &reviewed,
+        &[label(1, false, fx_now() + 2)],
+        ts(fx_now()),
+    )
+    .await
+    .unwrap();
+    let labels = s.sentiment_labels(fx.account, 100).await.unwrap();
+    assert_eq!(
+        labels,
+        vec![label(1, false, fx_now() + 2), label(0, true, fx_now())]
+    );
+    assert_eq!(s.sentiment_labels(fx.account, 1).await.unwrap().len(), 1);
+    let other = Fx::new(s).await;
+    assert!(
+        s.sentiment_labels(other.account, 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // A model marks the settings (created if the account had none) and
+    // saving the settings keeps the mark; reverting clears both.
+    assert_eq!(s.sentiment_model(fx.account).await.unwrap(), None);
+    let model = AccountSentimentModel {
+        trained_at: ts(fx_now() + 10),
+        trained_by: fx.admin,
+        examples: vec![LabelledText {
+            text: "太差劲了".into(),
+            negative: true,
+        }],
+        report: json!({"labels": 1}),
+    };
+    s.put_sentiment_model(fx.account, Some(&model), ts(fx_now()))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.sentiment_model(fx.account).await.unwrap(),
+        Some(model.clone())
+    );
+    let settings = s.qa_settings(fx.account).await.unwrap();
+    assert_eq!(settings.sentiment_model, Some(model.trained_at));
+    assert!(settings.rules.is_empty());
+    let saved = QaSettings {
+        sample_rate: 0.5,
+        ..QaSettings::default()
+    };
+    s.put_qa_settings(fx.account, &saved, ts(fx_now()))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.qa_settings(fx.account).await.unwrap().sentiment_model,
+        Some(model.trained_at)
+    );
+    assert_eq!(s.sentiment_model(other.account).await.unwrap(), None);
+    assert_eq!(
+        s.qa_settings(other.account).await.unwrap().sentiment_model,
+        None
+    );
+    s.put_sentiment_model(fx.account, None, ts(fx_now()))
+        .await
+        .unwrap();
+    assert_eq!(s.sentiment_model(fx.account).await.unwrap(), None);
+    let after = s.qa_settings(fx.account).await.unwrap();
+    assert_eq!((after.sentiment_model, after.sample_rate), (None, 0.5));
 }

@@ -1,12 +1,13 @@
 //! Quality inspection: the account's rules and scorecards, a preview of
-//! rules on a conversation, a conversation's scores, and live alerts. One file per use
-//! case; the inspection itself is `crate::qa`.
+//! rules on a conversation, a conversation's scores, live alerts, and the
+//! account's sentiment model. One file per use case; the inspection itself is `crate::qa`.
 
 pub mod alerts;
 pub mod list;
 pub mod preview;
 pub mod review;
 pub mod scores;
+pub mod sentiment;
 pub mod settings;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -29,6 +30,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(review::decide_appeal))
         .routes(routes!(list::list_scores))
         .routes(routes!(alerts::list_alerts))
+        .routes(routes!(sentiment::get_sentiment))
+        .routes(routes!(sentiment::retrain))
+        .routes(routes!(sentiment::revert))
 }
 
 #[cfg(test)]
@@ -55,6 +59,9 @@ mod tests {
             ),
             ("/api/v1/qa/scores", "get"),
             ("/api/v1/qa/alerts", "get"),
+            ("/api/v1/qa/sentiment", "get"),
+            ("/api/v1/qa/sentiment/retrain", "post"),
+            ("/api/v1/qa/sentiment/model", "delete"),
         ] {
             let op = &doc["paths"][path][method];
             assert!(op.is_object(), "{method} {path} is not documented");

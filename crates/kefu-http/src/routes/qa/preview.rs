@@ -8,7 +8,7 @@ use kefu_core::model::{QaSettings, Role};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::settings::qa_error;
+use super::settings::compile_error;
 use crate::app::AppState;
 use crate::auth::Agent;
 use crate::error::{ApiResult, ErrorBody};
@@ -64,8 +64,15 @@ pub async fn preview_rules(
         rules: body.rules,
         scorecards: vec![],
         sample_rate: 0.0,
+        sentiment_model: state
+            .store
+            .qa_settings(agent.account_id)
+            .await?
+            .sentiment_model,
     };
-    let compiled = crate::qa::compile(&settings).map_err(qa_error)?;
+    let compiled = crate::qa::compile_for(&*state.store, agent.account_id, &settings)
+        .await
+        .map_err(compile_error)?;
     visible_conversation(&state, &agent, body.conversation_id).await?;
     let logged =
         crate::qa::transcript(&*state.store, agent.account_id, body.conversation_id).await?;

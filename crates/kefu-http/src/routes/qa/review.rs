@@ -7,13 +7,13 @@
 
 use axum::Json;
 use axum::extract::State;
-use kefu_core::model::{QaScore, QaStatus, Role};
-use kefu_core::{ConversationId, Timestamp};
+use kefu_core::model::{QaScore, QaSettings, QaStatus, Role, SentimentLabel};
+use kefu_core::{ConversationId, MessageId, StoreError, Timestamp};
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::settings::qa_error;
+use super::settings::compile_error;
 use crate::app::AppState;
 use crate::audit::{self, Change, ClientIp};
 use crate::auth::Agent;
@@ -95,14 +95,15 @@ fn note(n: Option<String>) -> ApiResult<Option<String>> {
 }
 
 /// Marks each hit confirmed or rejected and applies the adjustment, then
-/// scores again with the card as the account has it now.
+/// scores again with the card as the account has it now. Returns the
+/// verdicts on sentiment hits as training labels for the account's model.
 async fn apply_verdicts(
     state: &AppState,
     agent: &Agent,
     score: &mut QaScore,
     rejected: &[usize],
     adjustment: f64,
-) -> ApiResult<()> {
+) -> ApiResult<Vec<SentimentLabel>> {
     if let Some(bad) = rejected.iter().find(|&&i| i >= score.hits.len()) {
         return Err(ApiError::validation(format!("rejected_hits: no hit {bad}")));
     }
@@ -120,7 +121,9 @@ async fn apply_verdicts(
     }
     score.adjustment = adjustment;
     let settings = state.store.qa_settings(agent.account_id).await?;
-    let qa = crate::qa::compiled_settings(agent.account_id, &settings).map_err(qa_error)?;
+    let qa = crate::qa::compiled_settings(&*state.store, agent.account_id, &settings)
+        .await
+        .map_err(compile_error)?;
     let card = qa
         .scorecards
         .iter()
@@ -132,7 +135,59 @@ async fn apply_verdicts(
             )
         })?;
     crate::qa::rescore(card, score);
-    Ok(())
+    sentiment_labels(state, agent, &settings, score).await
+}
+
+/// The verdicts on the score's sentiment hits, as labels of the messages
+/// they point at: confirmed is negative, rejected is not.
+async fn sentiment_labels(
+    state: &AppState,
+    agent: &Agent,
+    settings: &QaSettings,
+    score: &QaScore,
+) -> ApiResult<Vec<SentimentLabel>> {
+    let is_sentiment = |id: &serde_json::Value| {
+        settings
+            .rules
+            .iter()
+            .any(|r| &r["id"] == id && r["type"] == "sentiment")
+    };
+    let now = state.clock.now();
+    let mut labels: Vec<SentimentLabel> = Vec::new();
+    for h in score.hits.iter().filter(|h| is_sentiment(&h["rule_id"])) {
+        let Some(message_id) = h["message_id"]
+            .as_str()
+            .and_then(|m| m.parse::<uuid::Uuid>().ok())
+            .map(MessageId)
+        else {
+            continue;
+        };
+        // The message may have been erased since the inspection.
+        let text = match state.store.get_message(agent.account_id, message_id).await {
+            Ok(m) => m.content.plain_text().unwrap_or_default().to_string(),
+            Err(StoreError::NotFound(_)) => continue,
+            Err(e) => return Err(e.into()),
+        };
+        if text.trim().is_empty() {
+            continue;
+        }
+        let negative = h["verdict"] != "rejected";
+        // Two sentiment rules may flag one message: a rejection of either
+        // says it is not negative.
+        if let Some(l) = labels.iter_mut().find(|l| l.message_id == message_id) {
+            l.negative &= negative;
+            continue;
+        }
+        labels.push(SentimentLabel {
+            message_id,
+            text,
+            negative,
+            rule_id: h["rule_id"].as_str().unwrap_or_default().to_string(),
+            labelled_by: agent.user_id,
+            labelled_at: now,
+        });
+    }
+    Ok(labels)
 }
 
 async fn save(
@@ -140,11 +195,12 @@ async fn save(
     agent: &Agent,
     ip: ClientIp,
     score: &QaScore,
+    labels: &[SentimentLabel],
     action: &'static str,
 ) -> ApiResult<()> {
     state
         .store
-        .save_qa_review(agent.account_id, score, state.clock.now())
+        .save_qa_review(agent.account_id, score, labels, state.clock.now())
         .await?;
     audit::by_agent(
         state,
@@ -202,7 +258,7 @@ pub async fn review_score(
         QaStatus::Final => return Err(ApiError::conflict("qa_final", "the score is final")),
         QaStatus::Auto | QaStatus::Reviewed => {}
     }
-    apply_verdicts(
+    let labels = apply_verdicts(
         &state,
         &agent,
         &mut score,
@@ -214,7 +270,7 @@ pub async fn review_score(
     score.review["reviewer_id"] = json!(agent.user_id);
     score.review["reviewed_at"] = json!(state.clock.now());
     score.review["note"] = json!(note(body.note)?);
-    save(&state, &agent, ip, &score, "qa_score.reviewed").await?;
+    save(&state, &agent, ip, &score, &labels, "qa_score.reviewed").await?;
     Ok(Json(after_save(score)))
 }
 
@@ -274,7 +330,7 @@ pub async fn appeal_score(
     }
     score.status = QaStatus::Appealed;
     score.review["appeal"] = json!({"by": agent.user_id, "at": now, "reason": reason});
-    save(&state, &agent, ip, &score, "qa_score.appealed").await?;
+    save(&state, &agent, ip, &score, &[], "qa_score.appealed").await?;
     Ok(Json(after_save(score)))
 }
 
@@ -315,6 +371,7 @@ pub async fn decide_appeal(
     if score.review["appeal"]["by"] == json!(agent.user_id) {
         return Err(ApiError::forbidden("an appeal is decided by someone else"));
     }
+    let mut labels = Vec::new();
     if body.accept {
         let rejected = match body.rejected_hits {
             Some(r) => r,
@@ -323,12 +380,12 @@ pub async fn decide_appeal(
                 .collect(),
         };
         let adjustment = body.adjustment.unwrap_or(score.adjustment);
-        apply_verdicts(&state, &agent, &mut score, &rejected, adjustment).await?;
+        labels = apply_verdicts(&state, &agent, &mut score, &rejected, adjustment).await?;
     }
     score.status = QaStatus::Final;
     score.review["decision"] = json!({
         "by": agent.user_id, "at": state.clock.now(), "accepted": body.accept, "note": note(body.note)?,
     });
-    save(&state, &agent, ip, &score, "qa_score.decided").await?;
+    save(&state, &agent, ip, &score, &labels, "qa_score.decided").await?;
     Ok(Json(after_save(score)))
 }

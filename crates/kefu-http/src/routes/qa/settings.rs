@@ -55,7 +55,17 @@ pub async fn put_qa_settings(
     if !(0.0..=1.0).contains(&body.sample_rate) {
         return Err(ApiError::validation("sample_rate: between 0 and 1"));
     }
-    crate::qa::compile(&body).map_err(qa_error)?;
+    // The sentiment model's mark is not the client's to set: saving keeps
+    // whatever retraining last stored.
+    let mut body = body;
+    body.sentiment_model = state
+        .store
+        .qa_settings(agent.account_id)
+        .await?
+        .sentiment_model;
+    crate::qa::compile_for(&*state.store, agent.account_id, &body)
+        .await
+        .map_err(compile_error)?;
     state
         .store
         .put_qa_settings(agent.account_id, &body, state.clock.now())
@@ -69,6 +79,14 @@ pub async fn put_qa_settings(
     )
     .await;
     Ok(Json(body))
+}
+
+/// The API's words for settings that cannot be compiled.
+pub fn compile_error(e: crate::qa::CompileError) -> ApiError {
+    match e {
+        crate::qa::CompileError::Qa(e) => qa_error(e),
+        crate::qa::CompileError::Store(e) => e.into(),
+    }
 }
 
 /// The API's words for a rule or card that cannot be used.
