@@ -15,6 +15,7 @@ use kefu_core::StoreError;
 use kefu_core::store::Store;
 use tokio::sync::Notify;
 
+pub mod backup;
 mod error;
 mod paging;
 pub mod postgres;

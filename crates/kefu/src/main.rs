@@ -1,6 +1,7 @@
 //! The `kefu` command: the server and its maintenance commands.
 #![forbid(unsafe_code)]
 
+mod backup;
 mod bench_bot;
 mod config;
 mod demo;
@@ -47,6 +48,20 @@ enum Command {
         #[arg(long)]
         data_dir: Option<PathBuf>,
     },
+    /// Write a consistent backup of the database, attachments and secret
+    /// key to FILE while the server runs.
+    Backup {
+        file: PathBuf,
+        #[command(flatten)]
+        place: Place,
+    },
+    /// Restore a backup into an empty data folder or database, and check
+    /// every count against the backup's manifest.
+    Restore {
+        file: PathBuf,
+        #[command(flatten)]
+        place: Place,
+    },
     /// Configuration helpers.
     Config {
         #[command(subcommand)]
@@ -72,6 +87,21 @@ enum Command {
         #[command(subcommand)]
         command: eval::EvalCommand,
     },
+}
+
+/// Where the data is, overriding the configuration.
+#[derive(clap::Args)]
+struct Place {
+    #[arg(long)]
+    database_url: Option<String>,
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+}
+
+impl Place {
+    fn apply(self, cfg: &mut config::Config) {
+        override_db(cfg, self.database_url, self.data_dir);
+    }
 }
 
 #[derive(Subcommand)]
@@ -125,6 +155,16 @@ fn main() -> anyhow::Result<()> {
                 println!("migrations applied to {}", config::redact_url(&url));
                 Ok(())
             })
+        }
+        Command::Backup { file, place } => {
+            place.apply(&mut cfg);
+            telemetry::init_logging(&cfg.log)?;
+            rt.block_on(backup::backup(&cfg, &file))
+        }
+        Command::Restore { file, place } => {
+            place.apply(&mut cfg);
+            telemetry::init_logging(&cfg.log)?;
+            rt.block_on(backup::restore(&cfg, &file))
         }
         Command::Config {
             command: ConfigCommand::Example,

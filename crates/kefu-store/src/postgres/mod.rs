@@ -138,7 +138,7 @@ pub struct PgStore {
 type Backend = PgStore;
 const BACKEND: &str = "postgres";
 
-fn connect_options(url: &str) -> StoreResult<PgConnectOptions> {
+pub(crate) fn connect_options(url: &str) -> StoreResult<PgConnectOptions> {
     let o = PgConnectOptions::from_str(url)
         .map_err(|e| StoreError::Unavailable(format!("invalid PostgreSQL URL: {e}")))?;
     // Set explicitly on every connection: a server or role default of `off`

@@ -124,7 +124,7 @@ mod tickets {
 mod qa {
     include!("../shared/qa.rs");
 }
-mod connect;
+pub(crate) mod connect;
 mod migrate;
 mod readers;
 mod stream;

@@ -28,22 +28,22 @@ use serde_json::{Value, json};
 
 use crate::support::Server;
 
-const VISITORS: usize = 16;
+pub(crate) const VISITORS: usize = 16;
 const CYCLES: usize = 3;
 const DEMO_INBOX: &str = "01920000-0000-7000-8000-000000000002";
 const ADMIN_EMAIL: &str = "admin@kefu.demo";
 const ADMIN_PASSWORD: &str = "kefu-demo-admin";
 
 /// Where one backend keeps its data, and how the server is started on it.
-struct Site {
+pub(crate) struct Site {
     _dir: tempfile::TempDir,
-    data_dir: PathBuf,
-    config: PathBuf,
-    database_url: Option<String>,
+    pub(crate) data_dir: PathBuf,
+    pub(crate) config: PathBuf,
+    pub(crate) database_url: Option<String>,
 }
 
 impl Site {
-    fn new(database_url: Option<String>) -> Site {
+    pub(crate) fn new(database_url: Option<String>) -> Site {
         let dir = tempfile::tempdir().expect("tempdir");
         let config = dir.path().join("kefu.toml");
         // Clients here send far faster than a person: lift the public
@@ -62,7 +62,7 @@ impl Site {
         }
     }
 
-    fn name(&self) -> &'static str {
+    pub(crate) fn name(&self) -> &'static str {
         if self.database_url.is_some() {
             "postgres"
         } else {
@@ -70,7 +70,7 @@ impl Site {
         }
     }
 
-    async fn start(&self, http: &reqwest::Client) -> Server {
+    pub(crate) async fn start(&self, http: &reqwest::Client) -> Server {
         let s = Server::spawn(
             &self.data_dir,
             Some(&self.config),
@@ -83,15 +83,17 @@ impl Site {
 
 /// What one visitor did during the load.
 #[derive(Default)]
-struct VisitorLog {
-    token: String,
-    contact_id: String,
+pub(crate) struct VisitorLog {
+    pub(crate) token: String,
+    pub(crate) contact_id: String,
     /// Every client_id sent, in order.
-    attempted: Vec<String>,
+    pub(crate) attempted: Vec<String>,
     /// client_id → message id, for 2xx answers.
-    acked: HashMap<String, String>,
+    pub(crate) acked: HashMap<String, String>,
+    /// client_id → when its acknowledgement arrived.
+    pub(crate) acked_at: HashMap<String, Instant>,
     /// Problems while the server was supposed to be healthy.
-    errors_before_kill: Vec<String>,
+    pub(crate) errors_before_kill: Vec<String>,
 }
 
 async fn post_json(
@@ -130,7 +132,7 @@ async fn start_visitor(http: &reqwest::Client, base: &str) -> VisitorLog {
     }
 }
 
-fn text_of(client_id: &str) -> String {
+pub(crate) fn text_of(client_id: &str) -> String {
     format!("durability check {client_id}")
 }
 
@@ -156,6 +158,7 @@ async fn hammer(
             Ok((201, b)) => {
                 let id = b["message"]["id"].as_str().unwrap_or_default().to_string();
                 assert!(!id.is_empty(), "201 without a message id: {b}");
+                v.acked_at.insert(client_id.clone(), Instant::now());
                 v.acked.insert(client_id, id);
             }
             Ok((status, b)) => {
@@ -180,7 +183,29 @@ async fn hammer(
     v
 }
 
-async fn admin(base: &str) -> reqwest::Client {
+/// [`VISITORS`] visitors, each sending back to back (client ids tagged
+/// `tag`) until `stop` is set.
+pub(crate) async fn load(
+    http: &reqwest::Client,
+    base: &str,
+    tag: &str,
+    stop: &Arc<AtomicBool>,
+) -> Vec<tokio::task::JoinHandle<VisitorLog>> {
+    let mut tasks = Vec::new();
+    for i in 0..VISITORS {
+        let v = start_visitor(http, base).await;
+        tasks.push(tokio::spawn(hammer(
+            http.clone(),
+            base.to_string(),
+            v,
+            format!("{tag}-v{i}"),
+            stop.clone(),
+        )));
+    }
+    tasks
+}
+
+pub(crate) async fn admin(base: &str) -> reqwest::Client {
     let mut h = reqwest::header::HeaderMap::new();
     h.insert("x-kefu-csrf", "1".parse().unwrap());
     let http = reqwest::Client::builder()
@@ -218,7 +243,7 @@ async fn get_json(http: &reqwest::Client, url: &str) -> Value {
 
 /// How many times each client_id is stored, over every conversation of the
 /// given contacts in the demo inbox, as the admin sees them.
-async fn stored_client_ids(
+pub(crate) async fn stored_client_ids(
     base: &str,
     contacts: &HashSet<String>,
 ) -> HashMap<String, (usize, String)> {
@@ -288,24 +313,8 @@ fn random_below(n: u64) -> u64 {
 /// server, which carries the next cycle.
 async fn cycle(site: &Site, http: &reqwest::Client, mut server: Server, n: usize) -> Server {
     let tag = format!("c{n}-{}", uuid::Uuid::now_v7().simple());
-    let mut visitors = Vec::new();
-    for _ in 0..VISITORS {
-        visitors.push(start_visitor(http, &server.base).await);
-    }
     let killed = Arc::new(AtomicBool::new(false));
-    let tasks: Vec<_> = visitors
-        .into_iter()
-        .enumerate()
-        .map(|(i, v)| {
-            tokio::spawn(hammer(
-                http.clone(),
-                server.base.clone(),
-                v,
-                format!("{tag}-v{i}"),
-                killed.clone(),
-            ))
-        })
-        .collect();
+    let tasks = load(http, &server.base, &tag, &killed).await;
     let delay = Duration::from_millis(500 + random_below(1500));
     tokio::time::sleep(delay).await;
     killed.store(true, Ordering::Release);
@@ -458,7 +467,7 @@ async fn sqlite_keeps_every_acknowledged_message_exactly_once_across_sigkill() {
     run(Site::new(None)).await;
 }
 
-fn pg_base_url() -> String {
+pub(crate) fn pg_base_url() -> String {
     std::env::var("KEFU_TEST_PG_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
