@@ -20,6 +20,7 @@ mod error;
 mod paging;
 pub mod postgres;
 pub mod sqlite;
+pub mod transfer;
 
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;

@@ -33,8 +33,8 @@ const VERSION: u32 = 1;
 const MANIFEST: &str = "manifest.json";
 const SQLITE_DB: &str = "database.sqlite";
 const PG_DUMP: &str = "database.pgdump";
-const SECRET: &str = "secret.key";
-const BLOBS: &str = "blobs";
+pub(crate) const SECRET: &str = "secret.key";
+pub(crate) const BLOBS: &str = "blobs";
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Manifest {
@@ -51,7 +51,7 @@ struct Manifest {
     blobs: u64,
 }
 
-fn is_postgres(url: &str) -> bool {
+pub(crate) fn is_postgres(url: &str) -> bool {
     url.starts_with("postgres:") || url.starts_with("postgresql:")
 }
 
@@ -89,7 +89,7 @@ fn run_tool(mut cmd: Command, url: &str, what: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
@@ -97,7 +97,7 @@ fn now_ms() -> i64 {
 }
 
 /// Every file under `dir`, relative to it, sorted.
-fn files_under(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+pub(crate) fn files_under(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     if !dir.is_dir() {
         return Ok(out);
@@ -127,6 +127,14 @@ fn private_file(path: &Path) -> std::io::Result<File> {
         opts.mode(0o600);
     }
     opts.open(path)
+}
+
+/// Copies a secret file, readable by its owner only.
+pub(crate) fn copy_private(from: &Path, to: &Path) -> anyhow::Result<()> {
+    let mut out = private_file(to).with_context(|| format!("writing {}", to.display()))?;
+    std::io::copy(&mut File::open(from)?, &mut out)?;
+    out.sync_all()?;
+    Ok(())
 }
 
 pub async fn backup(cfg: &Config, file: &Path) -> anyhow::Result<()> {

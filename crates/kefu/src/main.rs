@@ -10,6 +10,7 @@ mod jobs;
 mod kb;
 mod serve;
 mod telemetry;
+mod transfer;
 
 use std::path::PathBuf;
 
@@ -59,6 +60,21 @@ enum Command {
     /// every count against the backup's manifest.
     Restore {
         file: PathBuf,
+        #[command(flatten)]
+        place: Place,
+    },
+    /// Export the whole installation to a new folder (one JSON-lines file
+    /// per table, the attachments and the secret key), to move it to
+    /// another database.
+    Export {
+        dir: PathBuf,
+        #[command(flatten)]
+        place: Place,
+    },
+    /// Import an export into an empty database and data folder, checking
+    /// every table's row count.
+    Import {
+        dir: PathBuf,
         #[command(flatten)]
         place: Place,
     },
@@ -165,6 +181,16 @@ fn main() -> anyhow::Result<()> {
             place.apply(&mut cfg);
             telemetry::init_logging(&cfg.log)?;
             rt.block_on(backup::restore(&cfg, &file))
+        }
+        Command::Export { dir, place } => {
+            place.apply(&mut cfg);
+            telemetry::init_logging(&cfg.log)?;
+            rt.block_on(transfer::export(&cfg, &dir))
+        }
+        Command::Import { dir, place } => {
+            place.apply(&mut cfg);
+            telemetry::init_logging(&cfg.log)?;
+            rt.block_on(transfer::import(&cfg, &dir))
         }
         Command::Config {
             command: ConfigCommand::Example,

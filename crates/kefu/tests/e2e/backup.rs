@@ -12,27 +12,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::durability::{Site, VISITORS, admin, load, pg_base_url, stored_client_ids};
-use crate::support::kefu;
-
-/// Runs a `kefu` command with the site's configuration; (success, stdout,
-/// stderr).
-async fn kefu_cli(site: &Site, args: Vec<String>) -> (bool, String, String) {
-    let mut cmd = kefu();
-    cmd.arg("--config").arg(&site.config).args(&args);
-    cmd.arg("--data-dir").arg(&site.data_dir);
-    if let Some(url) = &site.database_url {
-        cmd.arg("--database-url").arg(url);
-    }
-    let out = tokio::task::spawn_blocking(move || cmd.output().expect("running kefu"))
-        .await
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use crate::durability::{Site, VISITORS, load, stored_client_ids};
+use crate::fixtures::{
+    assert_pdf_served, kefu_cli, pg_base_url, upload_pdf, with_pg_schema, with_schema,
+};
 
 async fn run(source: Site, target: Site, file: &Path) {
     let http = reqwest::Client::builder()
@@ -41,29 +24,13 @@ async fn run(source: Site, target: Site, file: &Path) {
         .unwrap();
     let mut server = source.start(&http).await;
     // An attachment, whose file must come along.
-    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
-    let part = reqwest::multipart::Part::bytes(pdf.clone())
-        .file_name("invoice.pdf")
-        .mime_str("application/pdf")
-        .unwrap();
-    let r = admin(&server.base)
-        .await
-        .post(server.url("/api/v1/attachments"))
-        .multipart(reqwest::multipart::Form::new().part("file", part))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let attachment: serde_json::Value = r.json().await.unwrap();
-    let link = attachment["url"]
-        .as_str()
-        .expect("a download link")
-        .to_string();
+    let link = upload_pdf(&server).await;
     let stop = Arc::new(AtomicBool::new(false));
     let tasks = load(&http, &server.base, "b", &stop).await;
     tokio::time::sleep(Duration::from_millis(700)).await;
     let began = Instant::now();
-    let (ok, out, err) = kefu_cli(&source, vec!["backup".into(), file.display().to_string()]).await;
+    let file_arg = file.to_str().unwrap();
+    let (ok, out, err) = kefu_cli(&source, &["backup", file_arg]).await;
     assert!(ok, "backup failed:\n{out}\n{err}");
     assert!(out.contains("backup of"), "{out}");
     // The load goes on a little past the backup, then stops.
@@ -96,11 +63,10 @@ async fn run(source: Site, target: Site, file: &Path) {
         "too little load to prove anything ({before} before, {after} after)"
     );
 
-    let (ok, out, err) =
-        kefu_cli(&target, vec!["restore".into(), file.display().to_string()]).await;
+    let (ok, out, err) = kefu_cli(&target, &["restore", file_arg]).await;
     assert!(ok, "restore failed:\n{out}\n{err}");
     eprintln!("{}: {}", source.name(), out.trim());
-    let (ok, _, err) = kefu_cli(&target, vec!["restore".into(), file.display().to_string()]).await;
+    let (ok, _, err) = kefu_cli(&target, &["restore", file_arg]).await;
     assert!(!ok, "a second restore into the same place must be refused");
     assert!(err.contains("restore into"), "{err}");
 
@@ -128,9 +94,7 @@ async fn run(source: Site, target: Site, file: &Path) {
     }
     // The attachment's file came along, and its signed link from before the
     // backup still works: the secret key came with it.
-    let r = http.get(restored.url(&link)).send().await.unwrap();
-    assert_eq!(r.status(), 200, "{link}");
-    assert_eq!(r.bytes().await.unwrap().as_ref(), pdf.as_slice());
+    assert_pdf_served(&http, &restored, &link).await;
     // So does a visitor's session from before the backup.
     let v = &visitors[0];
     let r = http
@@ -154,62 +118,43 @@ async fn sqlite_backup_under_load_restores_every_acknowledged_message() {
     let junk = dir.path().join("junk.backup");
     std::fs::write(&junk, b"not a backup").unwrap();
     let target = Site::new(None);
-    let (ok, _, err) = kefu_cli(&target, vec!["restore".into(), junk.display().to_string()]).await;
+    let (ok, _, err) = kefu_cli(&target, &["restore", junk.to_str().unwrap()]).await;
     assert!(!ok);
     assert!(err.contains("not a Kefu backup"), "{err}");
     assert!(!target.data_dir.join("kefu.db").exists());
     // A backup never overwrites a file.
     let source = Site::new(None);
-    let (ok, _, err) = kefu_cli(&source, vec!["backup".into(), junk.display().to_string()]).await;
+    let (ok, _, err) = kefu_cli(&source, &["backup", junk.to_str().unwrap()]).await;
     assert!(!ok);
     assert!(err.contains("never overwrites"), "{err}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_backup_under_load_restores_into_a_new_database() {
-    use sqlx::Connection;
-    let base = pg_base_url();
-    let mut conn = match sqlx::PgConnection::connect(&base).await {
-        Ok(c) => c,
-        Err(e) => {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "PostgreSQL at {base} is required under CI=true: {e}"
-            );
-            eprintln!("SKIPPING the PostgreSQL backup test: cannot connect to {base}: {e}");
-            return;
-        }
-    };
-    let id = uuid::Uuid::now_v7().simple().to_string();
-    let schema = format!("kefu_t_{id}");
-    let database = format!("kefu_r_{id}");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {database}")))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    let with_schema = |url: &str| {
-        let sep = if url.contains('?') { '&' } else { '?' };
-        format!("{url}{sep}options=-c%20search_path%3D{schema}")
-    };
-    let (root, _) = base.rsplit_once('/').expect("a database in the URL");
-    let source = Site::new(Some(with_schema(&base)));
-    let target = Site::new(Some(with_schema(&format!("{root}/{database}"))));
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("kefu.backup");
-    let outcome = tokio::spawn(async move { run(source, target, &file).await }).await;
-    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+    with_pg_schema("backup", |url, schema| async move {
+        use sqlx::Connection;
+        // The restore goes into another database, under the same schema.
+        let base = pg_base_url();
+        let database = format!("kefu_r_{}", uuid::Uuid::now_v7().simple());
+        let mut conn = sqlx::PgConnection::connect(&base).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {database}")))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let (root, _) = base.rsplit_once('/').expect("a database in the URL");
+        let target = Site::new(Some(with_schema(&format!("{root}/{database}"), &schema)));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("kefu.backup");
+        let outcome =
+            tokio::spawn(async move { run(Site::new(Some(url)), target, &file).await }).await;
+        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE {database} WITH (FORCE)"
+        )))
         .execute(&mut conn)
         .await;
-    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE {database} WITH (FORCE)"
-    )))
-    .execute(&mut conn)
+        if let Err(e) = outcome {
+            std::panic::resume_unwind(e.into_panic());
+        }
+    })
     .await;
-    if let Err(e) = outcome {
-        std::panic::resume_unwind(e.into_panic());
-    }
 }

@@ -30,7 +30,7 @@ use crate::support::Server;
 
 pub(crate) const VISITORS: usize = 16;
 const CYCLES: usize = 3;
-const DEMO_INBOX: &str = "01920000-0000-7000-8000-000000000002";
+pub(crate) const DEMO_INBOX: &str = "01920000-0000-7000-8000-000000000002";
 const ADMIN_EMAIL: &str = "admin@kefu.demo";
 const ADMIN_PASSWORD: &str = "kefu-demo-admin";
 
@@ -467,43 +467,7 @@ async fn sqlite_keeps_every_acknowledged_message_exactly_once_across_sigkill() {
     run(Site::new(None)).await;
 }
 
-pub(crate) fn pg_base_url() -> String {
-    std::env::var("KEFU_TEST_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_keeps_every_acknowledged_message_exactly_once_across_sigkill() {
-    use sqlx::Connection;
-    let base = pg_base_url();
-    let mut conn = match sqlx::PgConnection::connect(&base).await {
-        Ok(c) => c,
-        Err(e) => {
-            if std::env::var("CI").as_deref() == Ok("true") {
-                panic!("PostgreSQL at {base} is required under CI=true: {e}");
-            }
-            eprintln!(
-                "\n!!!!!!!! SKIPPING the PostgreSQL durability test: cannot connect to {base}: {e}\n\
-                 !!!!!!!! (start PostgreSQL with scripts/services.sh or set KEFU_TEST_PG_URL)\n"
-            );
-            return;
-        }
-    };
-    let schema = format!("kefu_t_{}", uuid::Uuid::now_v7().simple());
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-        .execute(&mut conn)
-        .await
-        .expect("creating a schema");
-    let sep = if base.contains('?') { '&' } else { '?' };
-    let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
-    // Dropped whatever the outcome, once the servers are gone.
-    let outcome = tokio::spawn(run(Site::new(Some(url)))).await;
-    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
-        .execute(&mut conn)
-        .await;
-    match outcome {
-        Ok(()) => {}
-        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-        Err(e) => panic!("the PostgreSQL durability run did not finish: {e}"),
-    }
+    crate::fixtures::with_pg_schema("durability", |url, _| run(Site::new(Some(url)))).await;
 }
