@@ -67,6 +67,13 @@ registry! {
     // A member was @mentioned in a private note. Data: `user_id` (who was
     // mentioned), `message_id`, `author` (the note's writer) and `excerpt`.
     ConversationMentioned => "conversation.mentioned" v 1,
+    // What the conversation said was erased: by a privacy request
+    // (`reason: erasure`) or the account's retention policy (`reason:
+    // retention`); `deleted: true` when the conversation itself is gone.
+    // Search indexes drop the conversation's text on it.
+    ConversationRedacted => "conversation.redacted" v 1,
+    // A privacy request erased the contact. Data: `contact_id`.
+    ContactErased => "contact.erased" v 1,
 }
 
 impl EventType {

@@ -336,6 +336,50 @@ pub trait Store: Send + Sync + 'static {
         value: &str,
     ) -> StoreResult<Option<Contact>>;
     async fn add_identity(&self, identity: &Identity) -> StoreResult<()>;
+    /// Erases a contact for a privacy request, in one unit of work: their
+    /// details and identities go, every conversation of theirs is redacted
+    /// (messages, quotes, excerpts, comments, attachments; events keep
+    /// their shape without text), and `contact.erased` is recorded. The
+    /// caller deletes the returned attachment blobs. Idempotent.
+    async fn erase_contact(
+        &self,
+        account: AccountId,
+        contact: ContactId,
+        now: Timestamp,
+    ) -> StoreResult<Erasure>;
+    /// Makes the space freed by erasures unreadable where the backend can:
+    /// SQLite checkpoints and truncates its write-ahead log (deleted
+    /// content is zeroed in the file itself). PostgreSQL leaves it to
+    /// vacuum.
+    async fn reclaim_space(&self) -> StoreResult<()>;
+
+    // Retention
+    async fn retention_policy(&self, account: AccountId) -> StoreResult<RetentionPolicy>;
+    async fn put_retention_policy(
+        &self,
+        account: AccountId,
+        policy: &RetentionPolicy,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    async fn accounts_with_retention(&self) -> StoreResult<Vec<(AccountId, RetentionPolicy)>>;
+    /// Resolved, not yet redacted conversations last active before
+    /// `cutoff`, oldest first.
+    async fn due_for_retention(
+        &self,
+        account: AccountId,
+        cutoff: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<ConversationId>>;
+    /// Anonymises or deletes these conversations as the policy says
+    /// (skipping any that became active again). The caller deletes the
+    /// returned attachment blobs.
+    async fn apply_retention(
+        &self,
+        account: AccountId,
+        conversations: &[ConversationId],
+        policy: &RetentionPolicy,
+        now: Timestamp,
+    ) -> StoreResult<RetentionBatch>;
     async fn identities_of(
         &self,
         account: AccountId,
@@ -732,6 +776,12 @@ pub trait Store: Send + Sync + 'static {
     async fn create_attachment(&self, a: &Attachment) -> StoreResult<()>;
     async fn get_attachment(&self, account: AccountId, id: AttachmentId)
     -> StoreResult<Attachment>;
+    /// Attachments of one conversation, oldest first.
+    async fn list_attachments(
+        &self,
+        account: AccountId,
+        conversation: ConversationId,
+    ) -> StoreResult<Vec<Attachment>>;
     async fn attach_to_conversation(
         &self,
         account: AccountId,

@@ -12,6 +12,7 @@ pub mod error;
 pub mod extract;
 pub mod inbox_cache;
 pub mod media;
+pub mod privacy;
 pub mod qa;
 pub mod qa_alerts;
 pub mod routes;

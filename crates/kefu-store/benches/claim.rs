@@ -292,6 +292,7 @@ async fn setup(store: Arc<dyn Store>) -> World {
                 attributes: serde_json::json!({}),
                 created_at: at,
                 updated_at: at,
+                erased_at: None,
             };
             s.create_contact(&contact, &[]).await.expect("contact");
             let conversation = s

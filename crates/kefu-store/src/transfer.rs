@@ -57,6 +57,7 @@ pub const TABLES: &[&str] = &[
     "qa_alerts",
     "sentiment_labels",
     "sentiment_models",
+    "retention_policies",
 ];
 
 /// Rows per INSERT statement.

@@ -7,11 +7,33 @@ use async_trait::async_trait;
 use kefu_core::model::{Job, Sender};
 use kefu_core::state::Input;
 use kefu_core::store::Store;
-use kefu_core::{AccountId, Clock, ConversationId, StoreError};
+use kefu_core::{AccountId, Clock, ContactId, ConversationId, StoreError, UserId};
+use kefu_http::blob::BlobStore;
+use kefu_http::privacy;
 use kefu_jobs::{JobError, JobHandler, Worker};
 
-pub fn worker(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Worker {
+pub fn worker(
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    blobs: Arc<dyn BlobStore>,
+) -> Worker {
     Worker::new(store.clone(), clock.clone())
+        .handle(
+            privacy::ERASE_JOB,
+            EraseContact {
+                store: store.clone(),
+                clock: clock.clone(),
+                blobs: blobs.clone(),
+            },
+        )
+        .handle(
+            privacy::RETENTION_JOB,
+            RetentionSweep {
+                store: store.clone(),
+                clock: clock.clone(),
+                blobs,
+            },
+        )
         .handle(
             "conversation.unsnooze",
             Unsnooze {
@@ -81,6 +103,69 @@ impl JobHandler for QaInspect {
             Ok(_) | Err(StoreError::NotFound(_)) => Ok(()),
             Err(e) => Err(JobError::Retry(e.to_string())),
         }
+    }
+}
+
+/// Erases a contact for a privacy request (see
+/// `kefu_http::privacy::erase_contact`). Erasing again changes nothing, so
+/// a rerun after a crash is harmless.
+struct EraseContact {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    blobs: Arc<dyn BlobStore>,
+}
+
+#[async_trait]
+impl JobHandler for EraseContact {
+    async fn run(&self, job: &Job) -> Result<(), JobError> {
+        let account = job
+            .account_id
+            .ok_or_else(|| JobError::Fail("job lacks account_id".into()))?;
+        let contact: ContactId = job
+            .payload
+            .get("contact_id")
+            .and_then(|v| v.as_str())
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| JobError::Fail("payload lacks contact_id".into()))?;
+        let by: Option<UserId> = job
+            .payload
+            .get("requested_by")
+            .and_then(|v| v.as_str())
+            .and_then(|s| s.parse().ok());
+        match privacy::erase_contact(
+            &*self.store,
+            &*self.blobs,
+            account,
+            contact,
+            by,
+            self.clock.now(),
+        )
+        .await
+        {
+            Ok(_) | Err(StoreError::NotFound(_)) => Ok(()),
+            Err(e) => Err(JobError::Retry(e.to_string())),
+        }
+    }
+}
+
+/// The hourly retention sweep (see `kefu_http::privacy::sweep_retention`):
+/// runs, then sleeps until the next hour.
+struct RetentionSweep {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    blobs: Arc<dyn BlobStore>,
+}
+
+#[async_trait]
+impl JobHandler for RetentionSweep {
+    async fn run(&self, _job: &Job) -> Result<(), JobError> {
+        let now = self.clock.now();
+        privacy::sweep_retention(&*self.store, &*self.blobs, now)
+            .await
+            .map_err(|e| JobError::Retry(e.to_string()))?;
+        Err(JobError::NotBefore(
+            now.plus_millis(privacy::RETENTION_EVERY.as_millis() as i64),
+        ))
     }
 }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::Args;
-use kefu_core::SystemClock;
+use kefu_core::{Clock, SystemClock};
 use kefu_http::{AppState, HttpConfig};
 use kefu_realtime::Hub;
 use tokio::sync::watch;
@@ -115,7 +115,6 @@ pub async fn run(cfg: Config, args: ServeArgs) -> anyhow::Result<()> {
 
     let hub = Hub::new(cfg.limits.socket_queue);
     let clock = Arc::new(SystemClock);
-    let worker = jobs::worker(store.clone(), clock.clone()).spawn(shutdown.clone());
 
     let http_config = HttpConfig {
         public_url: cfg.public_url(),
@@ -131,6 +130,15 @@ pub async fn run(cfg: Config, args: ServeArgs) -> anyhow::Result<()> {
     let blobs = Arc::new(kefu_http::blob::FolderBlobStore::new(
         cfg.server.data_dir.join("blobs"),
     ));
+    let worker = jobs::worker(store.clone(), clock.clone(), blobs.clone()).spawn(shutdown.clone());
+    // The retention sweep is one job for the installation; every node
+    // offers it and the store keeps one.
+    if let Err(e) = store
+        .enqueue_job(&kefu_http::privacy::retention_job(clock.now()))
+        .await
+    {
+        tracing::warn!(error = %e, "could not schedule the retention sweep; it is scheduled at the next start");
+    }
     let state = AppState::new(
         store.clone(),
         hub.clone(),

@@ -2,7 +2,7 @@ import { useEffect, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { api, errorText, type Contact, type Conversation, type Page } from "../shared/api";
-import { formatAgo } from "../shared/dates";
+import { formatAgo, formatTime } from "../shared/dates";
 import { useDirectory } from "./directory";
 
 /** How many recent conversations are searched for the contact's others. */
@@ -17,7 +17,18 @@ const PAGE_SIZE = 200;
  * other conversations are found among the most recent ones the agent can
  * see (at most SCAN_PAGES × PAGE_SIZE), which the panel says.
  */
-export function ContactPanel({ contactId, conversationId, children }: { contactId: string; conversationId: string; children?: ReactNode }) {
+export function ContactPanel({
+  contactId,
+  conversationId,
+  admin = false,
+  children,
+}: {
+  contactId: string;
+  conversationId: string;
+  /** Admins see the privacy actions: export and erase. */
+  admin?: boolean;
+  children?: ReactNode;
+}) {
   const { t, i18n } = useTranslation();
   const dir = useDirectory();
   const [contact, setContact] = useState<Contact | null>(null);
@@ -103,6 +114,12 @@ export function ContactPanel({ contactId, conversationId, children }: { contactI
           )}
         </dl>
       )}
+      {contact?.erased_at && (
+        <p className="muted" data-testid="contact-erased">
+          {t("contact.erased", { date: formatTime(contact.erased_at, lng) })}
+        </p>
+      )}
+      {admin && contact && !contact.erased_at && <PrivacyActions contactId={contactId} />}
       <h3>{t("contact.others")}</h3>
       {others && others.length === 0 && <p className="muted">{t("contact.noOthers")}</p>}
       {others && others.length > 0 && (
@@ -122,5 +139,48 @@ export function ContactPanel({ contactId, conversationId, children }: { contactI
       )}
       {others && scanned >= PAGE_SIZE * SCAN_PAGES && <p className="muted small">{t("contact.othersHint", { count: scanned })}</p>}
     </aside>
+  );
+}
+
+/** Export everything about the contact, or erase them (admins). */
+function PrivacyActions({ contactId }: { contactId: string }) {
+  const { t } = useTranslation();
+  const [status, setStatus] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  async function erase() {
+    const answer = window.prompt(t("contact.eraseConfirm"));
+    if (answer?.trim() !== t("contact.eraseWord")) return;
+    setError(null);
+    try {
+      await api(`/api/v1/contacts/${contactId}/erase`, { method: "POST" });
+      setStatus(t("contact.eraseScheduled"));
+    } catch (e) {
+      setError(errorText(e) ?? "network");
+    }
+  }
+
+  return (
+    <section className="privacy" data-testid="contact-privacy" aria-labelledby="contact-privacy-title">
+      <h3 id="contact-privacy-title">{t("contact.privacy")}</h3>
+      <p className="actions">
+        <a className="button" href={`/api/v1/contacts/${contactId}/export`} download title={t("contact.exportHint")} data-testid="contact-export">
+          {t("contact.export")}
+        </a>
+        <button type="button" className="danger" onClick={erase} data-testid="contact-erase">
+          {t("contact.erase")}
+        </button>
+      </p>
+      {status && (
+        <p role="status" className="muted" data-testid="contact-erase-status">
+          {status}
+        </p>
+      )}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+    </section>
   );
 }

@@ -139,6 +139,11 @@ export function ConversationView({
         }
         else if (e.type === "conversation.rated" && rated?.id)
           setRatings((list) => [...list.filter((r) => r.id !== rated.id), rated]);
+        else if (e.type === "conversation.redacted")
+          // Erased (privacy request or retention): what is on screen is gone too.
+          void api<{ items: Message[] }>(`/api/v1/conversations/${id}/messages?latest=true&limit=200`)
+            .then((l) => setMessages(l.items))
+            .catch(() => setMessages([]));
         else
           void api<Conversation>(`/api/v1/conversations/${id}`)
             .then(setConv)
@@ -453,6 +458,10 @@ export function ConversationView({
                   </div>
                 ) : m.content.type === "answer" ? (
                   <AnswerBody content={m.content} />
+                ) : m.content.type === "redacted" ? (
+                  <div className="text redacted" data-testid="message-text">
+                    {t("conv.redacted")}
+                  </div>
                 ) : (
                   <div className="text" data-testid="message-text">
                     {typeof m.content.code === "string" && m.content.code.startsWith("handoff_") ? (
@@ -585,7 +594,7 @@ export function ConversationView({
         </form>
       </section>
       {conv && (
-        <ContactPanel contactId={conv.contact_id} conversationId={conv.id}>
+        <ContactPanel contactId={conv.contact_id} conversationId={conv.id} admin={me.role === "admin"}>
           <TicketPanel conv={conv} onChange={setConv} />
           <QaPanel
             conv={conv}

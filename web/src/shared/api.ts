@@ -175,6 +175,8 @@ export interface Contact {
   attributes: Record<string, unknown>;
   identities: Identity[];
   created_at: Timestamp;
+  /** Set when a privacy request erased the contact. */
+  erased_at?: Timestamp | null;
 }
 
 export interface Conversation {

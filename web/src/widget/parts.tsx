@@ -279,6 +279,12 @@ export function MessageBody({
     }
     case "csat_request":
       return <RatingCard message={m} rating={rating} onRate={onRate} />;
+    case "redacted":
+      return (
+        <div className="text redacted" data-testid="widget-message-text">
+          {t("widget.redacted")}
+        </div>
+      );
     case "system":
       return (
         <div className="text" data-testid="widget-message-text">

@@ -15,6 +15,10 @@ pub struct Contact {
     pub attributes: serde_json::Value,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// When a privacy request erased the contact: their details, identities
+    /// and everything their conversations said are gone.
+    #[serde(default)]
+    pub erased_at: Option<Timestamp>,
 }
 
 /// How a contact is known on one channel: a widget visitor id, an email

@@ -208,6 +208,14 @@ pub enum MessageContent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         code: Option<String>,
     },
+    /// Content erased by a privacy request or a retention policy. The
+    /// message keeps its place (sequence, sender, time) so the
+    /// conversation's history and its metrics still add up; what it said is
+    /// gone.
+    Redacted {
+        #[serde(default = "v1")]
+        v: u16,
+    },
 }
 
 fn v1() -> u16 {
@@ -231,6 +239,9 @@ impl MessageContent {
             v: 1,
             text: t.into(),
         }
+    }
+    pub fn redacted() -> Self {
+        Self::Redacted { v: 1 }
     }
     pub fn system(t: impl Into<String>) -> Self {
         Self::System {
@@ -257,6 +268,7 @@ impl MessageContent {
             Self::QueueStatus { .. } => "queue_status",
             Self::Answer { .. } => "answer",
             Self::System { .. } => "system",
+            Self::Redacted { .. } => "redacted",
         }
     }
     /// The searchable, human-readable text of the content.
@@ -268,7 +280,7 @@ impl MessageContent {
             | Self::Answer { text, .. }
             | Self::System { text, .. } => Some(text),
             Self::Attachment { text, .. } | Self::Card { text, .. } => text.as_deref(),
-            Self::QueueStatus { .. } => None,
+            Self::QueueStatus { .. } | Self::Redacted { .. } => None,
         }
     }
     /// The attachment this content refers to, if any.
@@ -290,7 +302,8 @@ impl MessageContent {
             | Self::CsatRequest { v, .. }
             | Self::QueueStatus { v, .. }
             | Self::Answer { v, .. }
-            | Self::System { v, .. } => *v,
+            | Self::System { v, .. }
+            | Self::Redacted { v } => *v,
         };
         if version != 1 {
             return Err(CoreError::invalid(
@@ -367,6 +380,11 @@ impl MessageContent {
                 }
                 Ok(())
             }
+            // Only the store writes it; nobody may send an erased message.
+            Self::Redacted { .. } => Err(CoreError::invalid(
+                "content.type",
+                "redacted content cannot be sent",
+            )),
         }
     }
 }

@@ -170,7 +170,7 @@ fn png(w: u32, h: u32) -> Vec<u8> {
     out.into_inner()
 }
 
-async fn upload(
+pub async fn upload(
     client: &Client,
     path: &str,
     name: &str,

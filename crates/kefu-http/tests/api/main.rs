@@ -10,6 +10,7 @@ mod directory;
 mod errors;
 mod kb;
 mod mentions;
+mod privacy;
 mod qa;
 mod qa_alerts;
 mod qa_sentiment;

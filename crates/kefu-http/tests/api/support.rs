@@ -92,6 +92,11 @@ impl TestApp {
         Self::spawn_with(backend, config).await
     }
 
+    /// The server's data folder (the SQLite file and `blobs/`).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }

@@ -46,6 +46,14 @@ macro_rules! tx_text {
     };
 }
 
+// The contact id inside a contact event's data, written exactly as the
+// `events_by_contact` index spells it so the index serves the lookup.
+macro_rules! event_contact_id {
+    () => {
+        "((data::jsonb -> 'contact') ->> 'id')"
+    };
+}
+
 include!("../shared/sql.rs");
 
 type Db = sqlx::Postgres;
@@ -118,6 +126,9 @@ mod tickets {
 }
 mod qa {
     include!("../shared/qa.rs");
+}
+mod privacy {
+    include!("../shared/privacy.rs");
 }
 mod listener;
 mod stream;
@@ -193,6 +204,12 @@ impl PgStore {
             _stop_listener: stop,
             _stop_announcer: stop_announcer,
         })
+    }
+
+    /// Dead row versions left by an erasure are reclaimed by autovacuum;
+    /// nothing to do now (see docs/privacy.md).
+    async fn reclaim(&self) -> StoreResult<()> {
+        Ok(())
     }
 
     async fn read<T, F>(&self, f: F) -> StoreResult<T>

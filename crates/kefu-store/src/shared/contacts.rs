@@ -137,7 +137,7 @@ pub(crate) async fn find_contact_by_identity(
     value: &str,
 ) -> R<Option<Contact>> {
     let row = sql::query(
-        "SELECT c.account_id, c.id, c.name, c.email, c.phone, c.attributes, c.created_at, c.updated_at \
+        "SELECT c.account_id, c.id, c.name, c.email, c.phone, c.attributes, c.created_at, c.updated_at, c.erased_at \
          FROM identities i JOIN contacts c ON c.account_id = i.account_id AND c.id = i.contact_id \
          WHERE i.account_id = $1 AND i.kind = $2 AND i.value = $3",
     )

@@ -491,6 +491,8 @@ fn written_by_store(kind: EventType) -> bool {
             | ConversationMentioned
             | QaScored
             | QaAlert
+            | ConversationRedacted
+            | ContactErased
     )
 }
 

@@ -129,6 +129,7 @@ pub(crate) fn contact(row: &DbRow) -> R<Contact> {
         attributes: json(row, "attributes")?,
         created_at: ts(row, "created_at")?,
         updated_at: ts(row, "updated_at")?,
+        erased_at: opt_ts(row, "erased_at")?,
     })
 }
 

@@ -30,7 +30,7 @@ macro_rules! inbox_cols {
 
 macro_rules! contact_cols {
     () => {
-        "account_id, id, name, email, phone, attributes, created_at, updated_at"
+        "account_id, id, name, email, phone, attributes, created_at, updated_at, erased_at"
     };
 }
 

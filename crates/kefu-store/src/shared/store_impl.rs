@@ -268,6 +268,57 @@ impl kefu_core::store::Store for Backend {
         writing!(self, |c| contacts::add_identity(c, &i))
     }
 
+    async fn erase_contact(
+        &self,
+        account: AccountId,
+        contact: ContactId,
+        now: Timestamp,
+    ) -> StoreResult<Erasure> {
+        writing_events!(self, |c| privacy::erase_contact(c, account, contact, now))
+    }
+
+    async fn reclaim_space(&self) -> StoreResult<()> {
+        self.reclaim().await
+    }
+
+    async fn retention_policy(&self, account: AccountId) -> StoreResult<RetentionPolicy> {
+        reading!(self, |c| privacy::retention_policy(c, account))
+    }
+
+    async fn put_retention_policy(
+        &self,
+        account: AccountId,
+        policy: &RetentionPolicy,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        let p = *policy;
+        writing!(self, |c| privacy::put_retention_policy(c, account, &p, now))
+    }
+
+    async fn accounts_with_retention(&self) -> StoreResult<Vec<(AccountId, RetentionPolicy)>> {
+        reading!(self, |c| privacy::accounts_with_retention(c))
+    }
+
+    async fn due_for_retention(
+        &self,
+        account: AccountId,
+        cutoff: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<ConversationId>> {
+        reading!(self, |c| privacy::due_for_retention(c, account, cutoff, limit))
+    }
+
+    async fn apply_retention(
+        &self,
+        account: AccountId,
+        conversations: &[ConversationId],
+        policy: &RetentionPolicy,
+        now: Timestamp,
+    ) -> StoreResult<RetentionBatch> {
+        let (ids, p) = (conversations.to_vec(), *policy);
+        writing_events!(self, |c| privacy::apply_retention(c, account, &ids, &p, now))
+    }
+
     async fn identities_of(
         &self,
         account: AccountId,
@@ -874,6 +925,14 @@ impl kefu_core::store::Store for Backend {
         id: AttachmentId,
     ) -> StoreResult<Attachment> {
         reading!(self, |c| access::get_attachment(c, account, id))
+    }
+
+    async fn list_attachments(
+        &self,
+        account: AccountId,
+        conversation: ConversationId,
+    ) -> StoreResult<Vec<Attachment>> {
+        reading!(self, |c| privacy::list_attachments(c, account, conversation))
     }
 
     async fn attach_to_conversation(

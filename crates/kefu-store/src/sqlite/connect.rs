@@ -107,7 +107,11 @@ fn setup(conn: &rusqlite::Connection, busy: Duration) -> Result<(), StoreError> 
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     // Deliberately FULL on every connection: with WAL, NORMAL would let a
     // power cut lose acknowledged commits.
-    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;")
+    // secure_delete: what a privacy erasure or retention removes is
+    // overwritten with zeros in the file, not left in free space.
+    conn.execute_batch(
+        "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;",
+    )
         .map_err(db)
 }
 

@@ -53,6 +53,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0011_sentiment_labels.sql",
         include_str!("../../migrations/sqlite/0011_sentiment_labels.sql"),
     ),
+    (
+        "0012_privacy.sql",
+        include_str!("../../migrations/sqlite/0012_privacy.sql"),
+    ),
 ];
 
 fn failed(step: &str, e: impl std::fmt::Display) -> StoreError {

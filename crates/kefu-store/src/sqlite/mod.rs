@@ -49,6 +49,14 @@ macro_rules! tx_text {
     };
 }
 
+// The contact id inside a contact event's data, written exactly as the
+// `events_by_contact` index spells it so the index serves the lookup.
+macro_rules! event_contact_id {
+    () => {
+        "json_extract(data, '$.contact.id')"
+    };
+}
+
 include!("../shared/sql.rs");
 
 mod lite;
@@ -124,6 +132,9 @@ mod tickets {
 mod qa {
     include!("../shared/qa.rs");
 }
+mod privacy {
+    include!("../shared/privacy.rs");
+}
 pub(crate) mod connect;
 mod migrate;
 mod readers;
@@ -140,6 +151,8 @@ pub struct SqliteStore {
     /// `None` for in-memory databases: reads then queue on the writer.
     reads: Option<Readers>,
     replans: Arc<AtomicU64>,
+    /// The database file (`None` in memory).
+    path: Option<std::path::PathBuf>,
 }
 
 type Backend = SqliteStore;
@@ -178,6 +191,7 @@ impl SqliteStore {
         let (conn, at) = tokio::task::spawn_blocking(move || open_writer(&url, &o, r))
             .await
             .map_err(|e| StoreError::Unavailable(format!("opening the SQLite database: {e}")))??;
+        let path = at.path().map(|p| p.to_owned());
         let reads = at.path().map(|path| {
             Readers::new(
                 path.to_owned(),
@@ -192,6 +206,7 @@ impl SqliteStore {
             writer,
             reads,
             replans,
+            path,
         })
     }
 
@@ -219,6 +234,35 @@ impl SqliteStore {
         F: for<'c> FnOnce(&'c mut Conn) -> BoxFut<'c, StoreResult<T>> + Send + 'static,
     {
         self.writer.submit(events, f).await
+    }
+
+    /// Copies every committed page from the write-ahead log into the file
+    /// and truncates the log, so page images from before an erasure are
+    /// gone from disk too (the file's own freed space is zeroed by
+    /// `secure_delete`). Retries while readers still use the log.
+    async fn reclaim(&self) -> StoreResult<()> {
+        let Some(path) = self.path.clone() else {
+            return Ok(());
+        };
+        tokio::task::spawn_blocking(move || -> StoreResult<()> {
+            let conn = rusqlite::Connection::open(&path).map_err(crate::error::db)?;
+            conn.busy_timeout(std::time::Duration::from_secs(5))
+                .map_err(crate::error::db)?;
+            for attempt in 0..20 {
+                let busy: i64 = conn
+                    .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))
+                    .map_err(crate::error::db)?;
+                if busy == 0 {
+                    return Ok(());
+                }
+                std::thread::sleep(std::time::Duration::from_millis(50 << attempt.min(4)));
+            }
+            Err(StoreError::Unavailable(
+                "the write-ahead log stayed busy; it is truncated at the next checkpoint".into(),
+            ))
+        })
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("checkpointing: {e}")))?
     }
 
     /// `PRAGMA synchronous` of the write connection (2 = FULL), for checks

@@ -85,6 +85,7 @@ pub fn contact(account: AccountId, name: &str, at: Timestamp) -> Contact {
         attributes: serde_json::json!({"plan": "pro"}),
         created_at: at,
         updated_at: at,
+        erased_at: None,
     }
 }
 

@@ -388,6 +388,7 @@ pub async fn contact_by_identity(
         attributes: serde_json::json!({}),
         created_at: now,
         updated_at: now,
+        erased_at: None,
     };
     let identity = Identity {
         account_id: account,

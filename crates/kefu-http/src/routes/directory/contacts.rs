@@ -115,6 +115,7 @@ pub async fn create_contact(
         attributes: attributes(req.attributes)?,
         created_at: now,
         updated_at: now,
+        erased_at: None,
     };
     let mut identities = Vec::new();
     if let Some(e) = &contact.email {
@@ -196,6 +197,13 @@ pub async fn update_contact(
 ) -> ApiResult<Json<ContactDetail>> {
     let account = agent.account_id;
     let before = state.store.get_contact(account, id).await?;
+    if before.erased_at.is_some() {
+        // Writing details back would undo the privacy request.
+        return Err(ApiError::conflict(
+            "contact_erased",
+            "this contact was erased by a privacy request; create a new contact instead",
+        ));
+    }
     let mut contact = before.clone();
     if let Some(n) = req.name {
         contact.name = n.as_deref().map(contact_name).transpose()?;

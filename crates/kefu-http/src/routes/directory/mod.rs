@@ -8,6 +8,7 @@ pub mod audit;
 pub mod common;
 pub mod contacts;
 pub mod inboxes;
+pub mod privacy;
 pub mod teams;
 pub mod tokens;
 pub mod users;
@@ -23,6 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(teams::router())
         .merge(inboxes::router())
         .merge(contacts::router())
+        .merge(privacy::router())
         .merge(tokens::router())
         .merge(audit::router())
 }

@@ -133,6 +133,9 @@ pub async fn create_session(
             .get_contact(inbox.account_id, c.contact_id)
             .await
         {
+            // An erased contact is never resumed: the browser starts over as
+            // a new visitor, and nothing links them to what was erased.
+            Ok(contact) if contact.erased_at.is_some() => None,
             Ok(contact) => Some(contact),
             Err(StoreError::NotFound(_)) => None,
             Err(e) => return Err(e.into()),
