@@ -11,8 +11,7 @@ use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::indexer::{LogMergePolicy, NoMergePolicy};
 use tantivy::query::{
-    BooleanQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
-    TermSetQuery,
+    BooleanQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{
     Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
@@ -154,7 +153,8 @@ fn composite(account: AccountId, id: Uuid) -> String {
 }
 
 fn id_after_colon(s: &str) -> Option<Uuid> {
-    s.split_once(':').and_then(|(_, id)| Uuid::parse_str(id).ok())
+    s.split_once(':')
+        .and_then(|(_, id)| Uuid::parse_str(id).ok())
 }
 
 fn const_filter(q: Box<dyn Query>) -> (Occur, Box<dyn Query>) {
@@ -464,11 +464,18 @@ impl SearchIndex {
         searcher: &Searcher,
         query: &dyn Query,
     ) -> Result<Vec<TantivyDocument>, SearchError> {
-        let mut addrs: Vec<DocAddress> = searcher.search(query, &DocSetCollector)?.into_iter().collect();
+        let mut addrs: Vec<DocAddress> = searcher
+            .search(query, &DocSetCollector)?
+            .into_iter()
+            .collect();
         addrs.sort();
         addrs
             .into_iter()
-            .map(|a| searcher.doc::<TantivyDocument>(a).map_err(SearchError::from))
+            .map(|a| {
+                searcher
+                    .doc::<TantivyDocument>(a)
+                    .map_err(SearchError::from)
+            })
             .collect()
     }
 
@@ -632,7 +639,9 @@ impl SearchIndex {
                 st.w()?.add_document(self.message_document(m, Some(&doc)))?;
             }
         }
-        st.pending.convs.insert((account, doc.id), Some(doc.clone()));
+        st.pending
+            .convs
+            .insert((account, doc.id), Some(doc.clone()));
         if let Some(c) = doc.contact {
             st.pending
                 .convs_by_contact
@@ -651,7 +660,8 @@ impl SearchIndex {
     }
 
     fn write_contact(&self, st: &mut State, c: StoredContact) -> Result<(), SearchError> {
-        st.w()?.delete_term(self.key_term(c.doc.account, c.doc.id.0));
+        st.w()?
+            .delete_term(self.key_term(c.doc.account, c.doc.id.0));
         st.w()?.add_document(self.contact_document(&c))?;
         st.pending
             .contacts
@@ -710,7 +720,8 @@ impl SearchIndex {
         let st = &mut *guard;
         let conv = self.current_conversation(&st.pending, doc.account, doc.conversation)?;
         st.w()?.delete_term(self.key_term(doc.account, doc.id.0));
-        st.w()?.add_document(self.message_document(&doc, conv.as_ref()))?;
+        st.w()?
+            .add_document(self.message_document(&doc, conv.as_ref()))?;
         st.pending
             .msgs
             .entry((doc.account, doc.conversation))
@@ -780,7 +791,10 @@ impl SearchIndex {
     pub fn delete_account(&self, account: AccountId) -> Result<(), SearchError> {
         let mut guard = self.lock()?;
         let st = &mut *guard;
-        st.w()?.delete_term(Term::from_field_text(self.fields.account, &account.to_string()));
+        st.w()?.delete_term(Term::from_field_text(
+            self.fields.account,
+            &account.to_string(),
+        ));
         let p = &mut st.pending;
         p.convs.retain(|(a, _), _| *a != account);
         p.msgs.retain(|(a, _), _| *a != account);

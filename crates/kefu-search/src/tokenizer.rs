@@ -208,12 +208,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 let han_chars: Vec<char> = han.chars().collect();
                 for (s, e) in spans {
                     let word: String = han_chars[s..e].iter().collect();
-                    tokens.push(token(
-                        word,
-                        run[s].0,
-                        end_of(run, e),
-                        position + s,
-                    ));
+                    tokens.push(token(word, run[s].0, end_of(run, e), position + s));
                 }
                 position += run.len() + 1;
             }
@@ -332,6 +327,9 @@ mod tests {
         assert_eq!(q[0], QueryWord::Term("refund".into()));
         // Unknown words come out of jieba as single characters: glued back.
         assert_eq!(query_words("小明"), vec![QueryWord::Term("小明".into())]);
-        assert!(matches!(&query_words("充不进电")[..], [QueryWord::Han { .. }]));
+        assert!(matches!(
+            &query_words("充不进电")[..],
+            [QueryWord::Han { .. }]
+        ));
     }
 }

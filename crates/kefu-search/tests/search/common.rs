@@ -9,7 +9,11 @@ pub fn index() -> SearchIndex {
     SearchIndex::in_memory().expect("in-memory index")
 }
 
-pub fn conversation(account: AccountId, inbox: InboxId, contact: Option<ContactId>) -> ConversationDoc {
+pub fn conversation(
+    account: AccountId,
+    inbox: InboxId,
+    contact: Option<ContactId>,
+) -> ConversationDoc {
     ConversationDoc {
         account,
         id: ConversationId::new(),

@@ -13,9 +13,7 @@ fn on_disk(dir: &Path, needle: &str) -> bool {
         let Ok(bytes) = std::fs::read(e.unwrap().path()) else {
             return false;
         };
-        bytes
-            .windows(needle.len())
-            .any(|w| w == needle.as_bytes())
+        bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
     })
 }
 
@@ -25,7 +23,12 @@ fn erased_contact_is_not_searchable_and_not_on_disk() {
     let idx = SearchIndex::open(dir.path()).unwrap();
     let a = AccountId::new();
     let inbox = InboxId::new();
-    let victim = contact(a, "Zyxwvut 欧阳娜娜", "zyxwvut@example.org", "+86 139-8765-4321");
+    let victim = contact(
+        a,
+        "Zyxwvut 欧阳娜娜",
+        "zyxwvut@example.org",
+        "+86 139-8765-4321",
+    );
     let other = contact(a, "Keeper 张三", "keeper@example.org", "13700000000");
     idx.upsert_contact(victim.clone()).unwrap();
     idx.upsert_contact(other.clone()).unwrap();
@@ -35,25 +38,67 @@ fn erased_contact_is_not_searchable_and_not_on_disk() {
     // The keeper's message goes into the same segment as the victim's
     // documents, so the purge must really rewrite that segment.
     idx.upsert_conversation(conv_o.clone()).unwrap();
-    idx.add_message(message(&conv_o, "keeper message 保留", T0)).unwrap();
-    seed(&idx, &conv_v, &["我的暗号是翡翠琉璃盏 plughxyzzy", "second message plughxyzzy"]);
+    idx.add_message(message(&conv_o, "keeper message 保留", T0))
+        .unwrap();
+    seed(
+        &idx,
+        &conv_v,
+        &[
+            "我的暗号是翡翠琉璃盏 plughxyzzy",
+            "second message plughxyzzy",
+        ],
+    );
     // More segments, so that the purge really merges.
     for i in 0..3 {
-        seed(&idx, &conversation(a, inbox, None), &[&format!("filler {i}")]);
+        seed(
+            &idx,
+            &conversation(a, inbox, None),
+            &[&format!("filler {i}")],
+        );
     }
-    for needle in ["plughxyzzy", "翡翠琉璃盏", "Zyxwvut", "欧阳娜娜", "zyxwvut@example.org", "qwertzuiop"] {
-        assert!(on_disk(dir.path(), needle), "{needle} should be on disk before erasure");
+    for needle in [
+        "plughxyzzy",
+        "翡翠琉璃盏",
+        "Zyxwvut",
+        "欧阳娜娜",
+        "zyxwvut@example.org",
+        "qwertzuiop",
+    ] {
+        assert!(
+            on_disk(dir.path(), needle),
+            "{needle} should be on disk before erasure"
+        );
     }
 
     idx.erase_contact(a, victim.id).unwrap();
     idx.commit(None).unwrap();
-    for q in ["zyxwvut", "欧阳娜娜", "zyxwvut@example.org", "13987654321", "plughxyzzy", "翡翠琉璃盏", "qwertzuiop"] {
+    for q in [
+        "zyxwvut",
+        "欧阳娜娜",
+        "zyxwvut@example.org",
+        "13987654321",
+        "plughxyzzy",
+        "翡翠琉璃盏",
+        "qwertzuiop",
+    ] {
         assert_eq!(idx.search(&SearchQuery::new(a, q)).unwrap().total, 0, "{q}");
     }
     assert_eq!(idx.search(&SearchQuery::new(a, "keeper")).unwrap().total, 2);
     idx.purge().unwrap();
-    for needle in ["plughxyzzy", "翡翠琉璃盏", "Zyxwvut", "zyxwvut", "欧阳娜娜", "139-8765-4321", "13987654321", "qwertzuiop"] {
-        assert!(!on_disk(dir.path(), needle), "{needle} is still on disk after purge");
+    for needle in [
+        "plughxyzzy",
+        "翡翠琉璃盏",
+        "Zyxwvut",
+        "zyxwvut",
+        "欧阳娜娜",
+        "139-8765-4321",
+        "13987654321",
+        "qwertzuiop",
+    ] {
+        assert!(
+            !on_disk(dir.path(), needle),
+            "{needle} is still on disk after purge"
+        );
     }
     assert!(on_disk(dir.path(), "keeper message"));
     assert_eq!(idx.search(&SearchQuery::new(a, "保留")).unwrap().total, 1);

@@ -35,14 +35,31 @@ fn filters_by_status_assignee_label_channel_date_and_kind() {
     assert_eq!(q(&|q| q.assignee = Some(UserId::new())), vec![]);
     assert_eq!(q(&|q| q.label = Some("vip".into())), vec![mo[0].id]);
     assert_eq!(q(&|q| q.channel = Some("email".into())), vec![late.id]);
-    assert_eq!(q(&|q| q.from = Some(Timestamp::from_millis(T0 + DAY))), vec![late.id]);
-    assert_eq!(q(&|q| q.to = Some(Timestamp::from_millis(T0 + DAY))), vec![mo[0].id]);
+    assert_eq!(
+        q(&|q| q.from = Some(Timestamp::from_millis(T0 + DAY))),
+        vec![late.id]
+    );
+    assert_eq!(
+        q(&|q| q.to = Some(Timestamp::from_millis(T0 + DAY))),
+        vec![mo[0].id]
+    );
     assert_eq!(q(&|q| q.inbox = Some(InboxId::new())), vec![]);
     let kinds = |kinds: Vec<DocKind>| {
-        let q = SearchQuery { kinds, ..SearchQuery::new(a, "退款") };
-        idx.search(&q).unwrap().hits.iter().map(|h| h.kind).collect::<Vec<_>>()
+        let q = SearchQuery {
+            kinds,
+            ..SearchQuery::new(a, "退款")
+        };
+        idx.search(&q)
+            .unwrap()
+            .hits
+            .iter()
+            .map(|h| h.kind)
+            .collect::<Vec<_>>()
     };
-    assert_eq!(kinds(vec![DocKind::Conversation]), vec![DocKind::Conversation]);
+    assert_eq!(
+        kinds(vec![DocKind::Conversation]),
+        vec![DocKind::Conversation]
+    );
     assert_eq!(kinds(vec![]).len(), 3);
 }
 

@@ -11,8 +11,16 @@ fn each_account_sees_only_its_own_documents() {
     let ma = seed(&idx, &ca, &["同样的退款文本 same refund text"]);
     let mb = seed(&idx, &cb, &["同样的退款文本 same refund text"]);
     for text in ["退款", "refund", ""] {
-        assert_eq!(message_ids(&idx, &messages(a, text)), vec![ma[0].id], "{text}");
-        assert_eq!(message_ids(&idx, &messages(b, text)), vec![mb[0].id], "{text}");
+        assert_eq!(
+            message_ids(&idx, &messages(a, text)),
+            vec![ma[0].id],
+            "{text}"
+        );
+        assert_eq!(
+            message_ids(&idx, &messages(b, text)),
+            vec![mb[0].id],
+            "{text}"
+        );
     }
     // Deleting one account leaves the other intact.
     idx.delete_account(a).unwrap();
@@ -57,9 +65,24 @@ fn agents_see_only_allowed_inboxes_for_every_kind() {
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0].contact_id, Some(alice.id));
     assert!(idx.search(&agent("bob")).unwrap().hits.is_empty());
-    assert_eq!(message_ids(&idx, &SearchQuery { kinds: vec![DocKind::Message], ..agent("refund") }), vec![ma[0].id]);
+    assert_eq!(
+        message_ids(
+            &idx,
+            &SearchQuery {
+                kinds: vec![DocKind::Message],
+                ..agent("refund")
+            }
+        ),
+        vec![ma[0].id]
+    );
     // A supervisor sees both; an agent with no inboxes sees nothing.
-    assert_eq!(idx.search(&SearchQuery::new(acct, "bob")).unwrap().hits.len(), 1);
+    assert_eq!(
+        idx.search(&SearchQuery::new(acct, "bob"))
+            .unwrap()
+            .hits
+            .len(),
+        1
+    );
     let none = SearchQuery {
         inboxes: Some(vec![]),
         ..SearchQuery::new(acct, "退款")

@@ -19,8 +19,14 @@ fn chinese_word_inside_a_sentence_is_found() {
     // jieba may cut "开发票" as 开发 + 票; the bigram index still finds 发票.
     assert_eq!(message_ids(&idx, &messages(a, "发票")), vec![msgs[1].id]);
     // A longer query word matches as a phrase of its bigrams.
-    assert_eq!(message_ids(&idx, &messages(a, "申请退款")), vec![msgs[0].id]);
-    assert_eq!(message_ids(&idx, &messages(a, "物流 更新")), vec![msgs[2].id]);
+    assert_eq!(
+        message_ids(&idx, &messages(a, "申请退款")),
+        vec![msgs[0].id]
+    );
+    assert_eq!(
+        message_ids(&idx, &messages(a, "物流 更新")),
+        vec![msgs[2].id]
+    );
     // AND semantics: both words must be there.
     assert!(message_ids(&idx, &messages(a, "退款 物流")).is_empty());
 }
@@ -40,9 +46,15 @@ fn english_word_matches_across_case_and_width() {
         ],
     );
     assert_eq!(message_ids(&idx, &messages(a, "refund")), vec![msgs[0].id]);
-    assert_eq!(message_ids(&idx, &messages(a, "Ｒｅｆｕｎｄ")), vec![msgs[0].id]);
+    assert_eq!(
+        message_ids(&idx, &messages(a, "Ｒｅｆｕｎｄ")),
+        vec![msgs[0].id]
+    );
     assert_eq!(message_ids(&idx, &messages(a, "iPhone")), vec![msgs[1].id]);
-    assert_eq!(message_ids(&idx, &messages(a, "iphone 保修")), vec![msgs[1].id]);
+    assert_eq!(
+        message_ids(&idx, &messages(a, "iphone 保修")),
+        vec![msgs[1].id]
+    );
 }
 
 #[test]
@@ -52,8 +64,14 @@ fn mixed_text_is_found_by_either_part() {
     let conv = conversation(a, InboxId::new(), None);
     let msgs = seed(&idx, &conv, &["iphone充不进电怎么办", "ipad 屏幕碎了"]);
     assert_eq!(message_ids(&idx, &messages(a, "iphone")), vec![msgs[0].id]);
-    assert_eq!(message_ids(&idx, &messages(a, "充不进电")), vec![msgs[0].id]);
-    assert_eq!(message_ids(&idx, &messages(a, "iphone充不进电")), vec![msgs[0].id]);
+    assert_eq!(
+        message_ids(&idx, &messages(a, "充不进电")),
+        vec![msgs[0].id]
+    );
+    assert_eq!(
+        message_ids(&idx, &messages(a, "iphone充不进电")),
+        vec![msgs[0].id]
+    );
     assert_eq!(message_ids(&idx, &messages(a, "屏幕")), vec![msgs[1].id]);
 }
 
@@ -75,20 +93,43 @@ fn conversations_and_contacts_are_found_by_their_text() {
     let idx = index();
     let a = AccountId::new();
     let inbox = InboxId::new();
-    let c = contact(a, "王小明 Ming Wang", "ming.wang@example.com", "+86 138-0013-8000");
+    let c = contact(
+        a,
+        "王小明 Ming Wang",
+        "ming.wang@example.com",
+        "+86 138-0013-8000",
+    );
     idx.upsert_contact(c.clone()).unwrap();
     let mut conv = conversation(a, inbox, Some(c.id));
     conv.subject = Some("发票抬头修改 invoice title".into());
     seed(&idx, &conv, &["hello"]);
-    let hits = idx.search(&kefu_search::SearchQuery::new(a, "小明")).unwrap().hits;
+    let hits = idx
+        .search(&kefu_search::SearchQuery::new(a, "小明"))
+        .unwrap()
+        .hits;
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0].contact_id, Some(c.id));
     assert_eq!(hits[0].kind, kefu_search::DocKind::Contact);
-    for q in ["ming.wang@example.com", "MING.WANG@EXAMPLE.COM", "13800138000", "wang"] {
-        let hits = idx.search(&kefu_search::SearchQuery::new(a, q)).unwrap().hits;
-        assert!(hits.iter().any(|h| h.contact_id == Some(c.id) && h.kind == kefu_search::DocKind::Contact), "{q}");
+    for q in [
+        "ming.wang@example.com",
+        "MING.WANG@EXAMPLE.COM",
+        "13800138000",
+        "wang",
+    ] {
+        let hits = idx
+            .search(&kefu_search::SearchQuery::new(a, q))
+            .unwrap()
+            .hits;
+        assert!(
+            hits.iter()
+                .any(|h| h.contact_id == Some(c.id) && h.kind == kefu_search::DocKind::Contact),
+            "{q}"
+        );
     }
-    let hits = idx.search(&kefu_search::SearchQuery::new(a, "抬头")).unwrap().hits;
+    let hits = idx
+        .search(&kefu_search::SearchQuery::new(a, "抬头"))
+        .unwrap()
+        .hits;
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0].kind, kefu_search::DocKind::Conversation);
     assert_eq!(hits[0].conversation_id, Some(conv.id));

@@ -22,9 +22,13 @@ fn cursor_and_documents_survive_reopen() {
     }
     let idx = SearchIndex::open(dir.path()).unwrap();
     assert_eq!(idx.cursor().as_deref(), Some("evt-42"));
-    assert_eq!(message_ids(&idx, &messages(a, "persisted")), vec![msgs[0].id]);
+    assert_eq!(
+        message_ids(&idx, &messages(a, "persisted")),
+        vec![msgs[0].id]
+    );
     // Uncommitted changes are not visible.
-    idx.add_message(message(&conv, "退款 later", T0 + 1)).unwrap();
+    idx.add_message(message(&conv, "退款 later", T0 + 1))
+        .unwrap();
     assert_eq!(idx.search(&messages(a, "退款")).unwrap().total, 1);
 }
 

@@ -5,7 +5,10 @@ fn highlighted(idx: &kefu_search::SearchIndex, a: AccountId, q: &str) -> Vec<Str
     let hits = idx.search(&messages(a, q)).unwrap().hits;
     assert_eq!(hits.len(), 1, "{q}");
     let s = &hits[0].snippet;
-    s.highlights.iter().map(|&(b, e)| s.text[b..e].to_string()).collect()
+    s.highlights
+        .iter()
+        .map(|&(b, e)| s.text[b..e].to_string())
+        .collect()
 }
 
 #[test]
@@ -16,12 +19,18 @@ fn highlights_cover_exactly_the_matched_words() {
     seed(
         &idx,
         &conv,
-        &["我想申请退款，订单还没到", "请查看ＩＰＨＯＮＥ的保修 and the Warranty"],
+        &[
+            "我想申请退款，订单还没到",
+            "请查看ＩＰＨＯＮＥ的保修 and the Warranty",
+        ],
     );
     assert_eq!(highlighted(&idx, a, "退款"), vec!["退款"]);
     assert_eq!(highlighted(&idx, a, "申请退款"), vec!["申请退款"]);
     assert_eq!(highlighted(&idx, a, "iphone"), vec!["ＩＰＨＯＮＥ"]);
-    assert_eq!(highlighted(&idx, a, "warranty 保修"), vec!["保修", "Warranty"]);
+    assert_eq!(
+        highlighted(&idx, a, "warranty 保修"),
+        vec!["保修", "Warranty"]
+    );
 }
 
 #[test]
@@ -29,7 +38,11 @@ fn long_text_gives_a_short_snippet_around_the_match() {
     let idx = index();
     let a = AccountId::new();
     let conv = conversation(a, InboxId::new(), None);
-    let body = format!("{}发票{}", "天气很好。".repeat(100), "我们出去玩吧。".repeat(100));
+    let body = format!(
+        "{}发票{}",
+        "天气很好。".repeat(100),
+        "我们出去玩吧。".repeat(100)
+    );
     seed(&idx, &conv, &[&body]);
     let hits = idx.search(&messages(a, "发票")).unwrap().hits;
     let s = &hits[0].snippet;
