@@ -45,8 +45,8 @@
 //!
 //! * Han text is indexed as jieba search-mode words AND character bigrams:
 //!   jieba alone segments by context and can split a word differently inside
-//!   a sentence than in the query, which would make two-character words such
-//!   as 发票 unfindable in some sentences.
+//!   a sentence than in the query ("乒乓球拍卖完了吗" has no 球拍 token), which
+//!   would make some two-character words unfindable in some sentences.
 //! * Snippets are built by this crate rather than tantivy's
 //!   `SnippetGenerator`, so that highlights are merged byte ranges into the
 //!   original text and never HTML.

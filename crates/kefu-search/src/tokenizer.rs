@@ -4,8 +4,9 @@
 //! * Han runs are segmented by jieba in search mode ("退款申请" gives 退款, 申请
 //!   and 退款申请), and every Han character bigram that jieba did not already
 //!   emit is added too. Jieba segments by context, so a word can be split
-//!   differently inside a sentence than on its own ("请开发票" may come out as
-//!   开发 + 票); the bigrams make any two adjacent characters findable whatever
+//!   differently inside a sentence than on its own ("乒乓球拍卖完了吗" comes out
+//!   as 乒乓球 / 拍卖 / 完, with no 球拍 even in search mode); the bigrams make
+//!   any two adjacent characters findable whatever
 //!   jieba decided, and a longer Han query word also matches as a phrase of its
 //!   bigrams (see `query_words`).
 //! * Positions of Han tokens are character positions, so the bigrams of a word
@@ -302,7 +303,7 @@ mod tests {
         assert_eq!(&s[t.offset_from..t.offset_to], "退款");
         // Positions are char positions inside the run: 申请 at 2, 请退 at 3, 退款 at 4.
         assert_eq!(t.position, 4);
-        assert!(texts("请开发票").contains(&"发票".to_string()));
+        assert!(texts("乒乓球拍卖完了吗").contains(&"球拍".to_string()));
     }
 
     #[test]

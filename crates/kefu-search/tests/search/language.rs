@@ -13,10 +13,17 @@ fn chinese_word_inside_a_sentence_is_found() {
             "我想申请退款，订单还没到",
             "请帮我开发票，公司抬头已发给你",
             "物流信息一直没有更新",
+            "乒乓球拍卖完了吗",
         ],
     );
+    // Jieba cuts this as 乒乓球 / 拍卖 / 完 (even in search mode there is no
+    // 球拍), so only the character bigrams make "球拍" (paddle) findable.
+    assert_eq!(message_ids(&idx, &messages(a, "球拍")), vec![msgs[3].id]);
+    assert_eq!(
+        message_ids(&idx, &messages(a, "乒乓球拍")),
+        vec![msgs[3].id]
+    );
     assert_eq!(message_ids(&idx, &messages(a, "退款")), vec![msgs[0].id]);
-    // jieba may cut "开发票" as 开发 + 票; the bigram index still finds 发票.
     assert_eq!(message_ids(&idx, &messages(a, "发票")), vec![msgs[1].id]);
     // A longer query word matches as a phrase of its bigrams.
     assert_eq!(

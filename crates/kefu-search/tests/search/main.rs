@@ -6,4 +6,5 @@ mod filters;
 mod isolation;
 mod language;
 mod lifecycle;
+mod robustness;
 mod snippets;
