@@ -73,3 +73,44 @@ fn delete_conversation_removes_its_messages_and_clear_empties() {
     assert_eq!(idx.num_docs(), 0);
     assert_eq!(idx.cursor().as_deref(), Some("rebuilt"));
 }
+
+#[test]
+fn searches_run_while_another_thread_writes() {
+    use std::sync::Arc;
+    let idx = Arc::new(index());
+    let a = AccountId::new();
+    let conv = conversation(a, InboxId::new(), None);
+    idx.upsert_conversation(conv.clone()).unwrap();
+    let writer = {
+        let idx = Arc::clone(&idx);
+        let conv = conv.clone();
+        std::thread::spawn(move || {
+            for i in 0..200 {
+                idx.add_message(message(&conv, &format!("退款 {i}"), T0 + i))
+                    .unwrap();
+                if i % 20 == 19 {
+                    idx.commit(Some(&format!("c{i}"))).unwrap();
+                }
+            }
+        })
+    };
+    let readers: Vec<_> = (0..2)
+        .map(|_| {
+            let idx = Arc::clone(&idx);
+            std::thread::spawn(move || {
+                let mut last = 0;
+                for _ in 0..200 {
+                    let total = idx.search(&messages(a, "退款")).unwrap().total;
+                    assert!(total >= last, "results never go backwards");
+                    last = total;
+                }
+            })
+        })
+        .collect();
+    writer.join().unwrap();
+    for r in readers {
+        r.join().unwrap();
+    }
+    assert_eq!(idx.search(&messages(a, "退款")).unwrap().total, 200);
+    assert_eq!(idx.cursor().as_deref(), Some("c199"));
+}
