@@ -40,7 +40,7 @@ impl Analysis {
 
 /// The jieba segmenter, built once: loading its dictionary takes a noticeable
 /// fraction of a second and it is immutable afterwards.
-fn jieba() -> &'static Jieba {
+pub fn jieba() -> &'static Jieba {
     static JIEBA: OnceLock<Jieba> = OnceLock::new();
     JIEBA.get_or_init(Jieba::new)
 }
