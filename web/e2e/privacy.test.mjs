@@ -27,7 +27,7 @@ test("an admin exports then erases a contact from the contact panel", { timeout:
   const admin = await apiClient(kefu.origin, ADMIN);
   const { body } = await visitorConversation(kefu.origin, SAID);
   const conv = body.conversation.id;
-  const contact = body.conversation.contact_id;
+  const contact = (await admin.get(`/conversations/${conv}`)).contact_id;
   await admin.patch(`/contacts/${contact}`, { name: NAME });
 
   // Agents do not see the privacy actions.

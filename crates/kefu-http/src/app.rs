@@ -113,6 +113,10 @@ pub struct AppState {
     pub bot: Arc<crate::bot::BotService>,
     /// Offers queued conversations to agents (started by [`serve`]).
     pub routing: Arc<crate::routing::RoutingService>,
+    /// This node's search index, once opened (`kefu serve` opens it and
+    /// starts its indexer, see [`crate::search`]); search answers
+    /// `search_unavailable` without it.
+    pub search: Arc<std::sync::OnceLock<Arc<kefu_search::SearchIndex>>>,
 }
 
 impl AppState {
@@ -138,6 +142,7 @@ impl AppState {
             names: Arc::new(kefu_realtime::DisplayNames::new(store.clone())),
             bot: Arc::new(crate::bot::BotService::new(store.clone())),
             routing: crate::routing::RoutingService::new(store.clone(), hub.clone(), clock.clone()),
+            search: Default::default(),
             store,
             hub,
             blobs,

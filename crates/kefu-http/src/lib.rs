@@ -17,6 +17,7 @@ pub mod qa;
 pub mod qa_alerts;
 pub mod routes;
 pub mod routing;
+pub mod search;
 pub mod sentiment;
 pub mod setup;
 pub mod sla;

@@ -35,6 +35,7 @@ const CONSOLE_ROUTES: &[&str] = &[
     "/canned",
     "/queues",
     "/qa",
+    "/search",
     "/admin",
     "/admin/{*rest}",
 ];
@@ -253,7 +254,15 @@ mod tests {
 
     #[tokio::test]
     async fn console_pages_are_html_that_may_not_be_framed() {
-        for path in ["/", "/login", "/c/0192", "/queues", "/qa", "/admin/users"] {
+        for path in [
+            "/",
+            "/login",
+            "/c/0192",
+            "/queues",
+            "/qa",
+            "/search",
+            "/admin/users",
+        ] {
             let res = get(path).await;
             assert_eq!(res.status(), StatusCode::OK, "{path}");
             assert!(header(&res, header::CONTENT_TYPE).starts_with("text/html"));

@@ -12,11 +12,7 @@ use kefu_http::blob::BlobStore;
 use kefu_http::privacy;
 use kefu_jobs::{JobError, JobHandler, Worker};
 
-pub fn worker(
-    store: Arc<dyn Store>,
-    clock: Arc<dyn Clock>,
-    blobs: Arc<dyn BlobStore>,
-) -> Worker {
+pub fn worker(store: Arc<dyn Store>, clock: Arc<dyn Clock>, blobs: Arc<dyn BlobStore>) -> Worker {
     Worker::new(store.clone(), clock.clone())
         .handle(
             privacy::ERASE_JOB,

@@ -8,6 +8,7 @@ mod demo;
 mod eval;
 mod jobs;
 mod kb;
+mod search;
 mod serve;
 mod telemetry;
 mod transfer;
@@ -97,6 +98,11 @@ enum Command {
     Bench {
         #[command(subcommand)]
         command: bench_bot::BenchCommand,
+    },
+    /// Full-text search: rebuild this node's index.
+    Search {
+        #[command(subcommand)]
+        command: search::SearchCommand,
     },
     /// Evaluate the bot on labelled data.
     Eval {
@@ -230,6 +236,17 @@ fn main() -> anyhow::Result<()> {
         // No logging set up: stdout is the report, progress goes to stderr.
         Command::Eval { command } => eval::run(command),
         Command::Kb { command } => rt.block_on(kb::run(cfg, command)),
+        Command::Search {
+            command:
+                search::SearchCommand::Reindex {
+                    database_url,
+                    data_dir,
+                },
+        } => {
+            override_db(&mut cfg, database_url, data_dir);
+            telemetry::init_logging(&cfg.log)?;
+            rt.block_on(search::reindex(&cfg))
+        }
         Command::Bench { command } => bench_bot::run(command),
     }
 }

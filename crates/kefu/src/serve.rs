@@ -148,6 +148,16 @@ pub async fn run(cfg: Config, args: ServeArgs) -> anyhow::Result<()> {
         clock,
         shutdown.clone(),
     );
+    // This node's search index, kept current from the event stream (a new
+    // or cleared index is filled from the start of the log).
+    let index = crate::search::open_index(&cfg)?;
+    let _ = state.search.set(index.clone());
+    let indexer = kefu_http::search::spawn_indexer(
+        store.clone(),
+        index,
+        opened.committed.clone(),
+        shutdown.clone(),
+    );
     let relay = kefu_realtime::spawn_relay(
         store.clone(),
         hub,
@@ -195,6 +205,7 @@ pub async fn run(cfg: Config, args: ServeArgs) -> anyhow::Result<()> {
     let _ = tokio::time::timeout(Duration::from_secs(2), async {
         let _ = relay.await;
         let _ = worker.await;
+        let _ = indexer.await;
     })
     .await;
     tracing::info!("stopped");

@@ -7,6 +7,7 @@ const KEYS: [string, string][] = [
   ["r", "shortcuts.reply"],
   ["Ctrl/⌘ + Enter", "shortcuts.send"],
   ["e", "shortcuts.resolve"],
+  ["/", "shortcuts.search"],
   ["?", "shortcuts.help"],
 ];
 

@@ -13,6 +13,7 @@ import { MentionsMenu } from "./Mentions";
 import { QaAlertsMenu } from "./QaAlerts";
 import { Queues } from "./Queues";
 import { QualityPage } from "./QualityPage";
+import { HeaderSearch, SearchPage } from "./Search";
 import { DirectoryProvider, useDirectory } from "./directory";
 import { ShortcutHelp } from "./ShortcutHelp";
 import { useNotifications } from "./notify";
@@ -208,6 +209,7 @@ function Shell({ me, onLogout }: { me: Me; onLogout: () => void }) {
           )}
         </nav>
         <span className="spacer" />
+        <HeaderSearch />
         {canAdmin && <QaAlertsMenu me={me} subscribe={subscribe} notify={notify} />}
         <MentionsMenu me={me} subscribe={subscribe} notify={notify} />
         <label className="presence">
@@ -255,6 +257,7 @@ function Shell({ me, onLogout }: { me: Me; onLogout: () => void }) {
         />
         <Route path="/queues" element={<Queues me={me} subscribe={subscribe} />} />
         <Route path="/qa" element={<QualityPage me={me} />} />
+        <Route path="/search" element={<SearchPage />} />
         <Route path="*" element={<ConsoleView me={me} subscribe={subscribe} watch={watch} />} />
       </Routes>
       {help && <ShortcutHelp onClose={() => setHelp(false)} />}

@@ -70,7 +70,10 @@ impl RetentionPolicy {
         match self.days {
             Some(d) if d == 0 || d > Self::MAX_DAYS => Err(CoreError::invalid(
                 "days",
-                format!("between 1 and {} (or null to keep everything)", Self::MAX_DAYS),
+                format!(
+                    "between 1 and {} (or null to keep everything)",
+                    Self::MAX_DAYS
+                ),
             )),
             _ => Ok(()),
         }
@@ -193,10 +196,37 @@ mod tests {
 
     #[test]
     fn policy_limits() {
-        assert!(RetentionPolicy { days: Some(0), ..Default::default() }.validate().is_err());
-        assert!(RetentionPolicy { days: Some(3651), ..Default::default() }.validate().is_err());
-        assert!(RetentionPolicy { days: None, ..Default::default() }.validate().is_ok());
-        let p = RetentionPolicy { days: Some(1), action: RetentionAction::Delete };
-        assert_eq!(p.cutoff(Timestamp(100_000_000)), Some(Timestamp(100_000_000 - 86_400_000)));
+        assert!(
+            RetentionPolicy {
+                days: Some(0),
+                ..Default::default()
+            }
+            .validate()
+            .is_err()
+        );
+        assert!(
+            RetentionPolicy {
+                days: Some(3651),
+                ..Default::default()
+            }
+            .validate()
+            .is_err()
+        );
+        assert!(
+            RetentionPolicy {
+                days: None,
+                ..Default::default()
+            }
+            .validate()
+            .is_ok()
+        );
+        let p = RetentionPolicy {
+            days: Some(1),
+            action: RetentionAction::Delete,
+        };
+        assert_eq!(
+            p.cutoff(Timestamp(100_000_000)),
+            Some(Timestamp(100_000_000 - 86_400_000))
+        );
     }
 }

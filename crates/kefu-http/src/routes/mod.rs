@@ -12,6 +12,7 @@ pub mod mentions;
 pub mod qa;
 pub mod queues;
 pub mod realtime;
+pub mod search;
 pub mod system;
 pub mod tickets;
 pub mod widget;
@@ -32,6 +33,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(tickets::router())
         .merge(qa::router())
         .merge(mentions::router())
+        .merge(search::router())
         .merge(queues::router())
         .merge(attachments::router())
         .merge(widget::router())

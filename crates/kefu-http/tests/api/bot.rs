@@ -10,26 +10,7 @@ use serde_json::{Value, json};
 
 use crate::both_backends;
 use crate::conversations::{VisitorFixture, visitor};
-use crate::support::{Client, TestApp, error_code};
-
-/// Waits (up to 10 s) until `check` returns something.
-async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Some(v) = check().await {
-            return v;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
+use crate::support::{Client, TestApp, error_code, eventually};
 
 async fn enable_bot(app: &TestApp, inbox: InboxId) {
     let mut i = app

@@ -269,6 +269,8 @@ both_backends!(auth_errors_have_the_same_shape, |app| {
 // Every documented operation, sent bodies of every wrong shape: the
 // answers are all well-formed errors, never a 500.
 both_backends!(no_operation_answers_500_to_garbage, |app| {
+    // Search too, as `kefu serve` runs it.
+    app.enable_search();
     let admin = app.admin().await;
     let (s, doc) = app.anonymous().get("/api/v1/openapi.json").await;
     assert_eq!(s, 200);

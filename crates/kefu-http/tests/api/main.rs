@@ -16,6 +16,7 @@ mod qa_alerts;
 mod qa_sentiment;
 mod realtime;
 mod routing;
+mod search;
 mod sla;
 mod tenants;
 mod tickets;

@@ -5,14 +5,13 @@
 //! resolved conversations and leaves the rest.
 
 use std::io::{Cursor, Read};
-use std::path::Path;
 
 use kefu_core::{ContactId, Timestamp};
 use serde_json::{Value, json};
 
 use crate::both_backends;
 use crate::conversations::{conversation, upload};
-use crate::support::{Client, TestApp, error_code};
+use crate::support::{Client, TestApp, error_code, eventually, files_text};
 
 /// Strings only the erased contact's data contains; none may survive.
 const NAME: &str = "张QZXV测试";
@@ -41,22 +40,6 @@ async fn dump(app: &TestApp) -> String {
         all.push_str(&std::fs::read_to_string(&path).unwrap());
     }
     all
-}
-
-/// Every byte of every file under `dir`, lossily as text.
-fn files_text(dir: &Path) -> String {
-    let mut out = String::new();
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                out.push_str(&files_text(&p));
-            } else if let Ok(bytes) = std::fs::read(&p) {
-                out.push_str(&String::from_utf8_lossy(&bytes));
-            }
-        }
-    }
-    out
 }
 
 async fn get_bytes(client: &Client, path: &str) -> (u16, String, Vec<u8>) {
@@ -90,6 +73,8 @@ fn unzip(bytes: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
 
 both_backends!(export_then_erase_a_contact, |app| {
     let t = app.tenant.clone();
+    // The node's search index, kept current as `kefu serve` keeps it.
+    let index_dir = app.enable_search();
     let admin = app.admin().await;
     let agent = app.agent().await;
 
@@ -115,7 +100,10 @@ both_backends!(export_then_erase_a_contact, |app| {
         .await;
     assert_eq!(s, 201, "{b}");
     let (s, b) = agent
-        .post(&format!("/api/v1/conversations/{conv}/messages"), json!({"text": REPLY}))
+        .post(
+            &format!("/api/v1/conversations/{conv}/messages"),
+            json!({"text": REPLY}),
+        )
         .await;
     assert_eq!(s, 201, "{b}");
     let (s, b) = agent
@@ -138,7 +126,10 @@ both_backends!(export_then_erase_a_contact, |app| {
     assert_eq!(s, 200, "{b}");
     let (s, b) = v
         .client
-        .post("/api/v1/widget/csat", json!({"rating": 4, "comment": COMMENT}))
+        .post(
+            "/api/v1/widget/csat",
+            json!({"rating": 4, "comment": COMMENT}),
+        )
         .await;
     assert_eq!(s, 201, "{b}");
     // Someone else, whose conversation must be untouched.
@@ -170,15 +161,26 @@ both_backends!(export_then_erase_a_contact, |app| {
     let card: Value = serde_json::from_slice(&files["contact.json"]).unwrap();
     assert_eq!(card["contact"]["name"], NAME);
     assert!(
-        card["identities"].as_array().unwrap().iter().any(|i| i["value"] == EMAIL),
+        card["identities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["value"] == EMAIL),
         "{card}"
     );
-    let transcript = String::from_utf8(files[&format!("conversations/{conv}.json")].clone()).unwrap();
+    let transcript =
+        String::from_utf8(files[&format!("conversations/{conv}.json")].clone()).unwrap();
     for text in [SAID, REPLY, NOTE, COMMENT] {
         assert!(transcript.contains(text), "{text} missing from the export");
     }
-    assert!(!transcript.contains(KEPT), "another contact's words were exported");
-    let attached: Vec<_> = files.keys().filter(|k| k.starts_with("attachments/")).collect();
+    assert!(
+        !transcript.contains(KEPT),
+        "another contact's words were exported"
+    );
+    let attached: Vec<_> = files
+        .keys()
+        .filter(|k| k.starts_with("attachments/"))
+        .collect();
     assert_eq!(attached.len(), 1, "{:?}", files.keys());
     assert!(attached[0].ends_with("-id-card.txt"), "{attached:?}");
     assert_eq!(files[attached[0]], FILE_TEXT.as_bytes());
@@ -190,6 +192,14 @@ both_backends!(export_then_erase_a_contact, |app| {
         assert!(before.contains(s), "{s} not stored before erasure");
     }
     assert!(files_text(&app.data_dir().join("blobs")).contains(FILE_TEXT));
+    eventually("the search index has the contact", || async {
+        let text = files_text(&index_dir);
+        [NAME, EMAIL, SAID, REPLY, NOTE]
+            .iter()
+            .all(|s| text.contains(s))
+            .then_some(())
+    })
+    .await;
 
     // The request: accepted, audited, a durable job.
     let (s, b) = admin.post(&erase, json!({})).await;
@@ -205,7 +215,11 @@ both_backends!(export_then_erase_a_contact, |app| {
     let (s, _) = admin.post(&erase, json!({})).await;
     assert_eq!(s, 202);
     assert_eq!(
-        app.store.count_jobs(kefu_http::privacy::ERASE_JOB).await.unwrap().0,
+        app.store
+            .count_jobs(kefu_http::privacy::ERASE_JOB)
+            .await
+            .unwrap()
+            .0,
         1
     );
     // What the job runs.
@@ -227,10 +241,16 @@ both_backends!(export_then_erase_a_contact, |app| {
     let (s, c) = admin.get(&format!("/api/v1/contacts/{contact}")).await;
     assert_eq!(s, 200, "{c}");
     assert!(c["erased_at"].is_number(), "{c}");
-    assert_eq!((c["name"].clone(), c["email"].clone(), c["phone"].clone()), (Value::Null, Value::Null, Value::Null));
+    assert_eq!(
+        (c["name"].clone(), c["email"].clone(), c["phone"].clone()),
+        (Value::Null, Value::Null, Value::Null)
+    );
     assert_eq!(c["identities"], json!([]));
     let (s, b) = admin
-        .patch(&format!("/api/v1/contacts/{contact}"), json!({"name": NAME}))
+        .patch(
+            &format!("/api/v1/contacts/{contact}"),
+            json!({"name": NAME}),
+        )
         .await;
     assert_eq!((s, error_code(&b).as_str()), (409, "contact_erased"));
 
@@ -239,17 +259,24 @@ both_backends!(export_then_erase_a_contact, |app| {
         .get(&format!("/api/v1/conversations/{conv}/messages?limit=100"))
         .await;
     assert_eq!(s, 200, "{page}");
-    let items = page["items"].as_array().unwrap_or_else(|| page.as_array().unwrap());
+    let items = page["items"]
+        .as_array()
+        .unwrap_or_else(|| page.as_array().unwrap());
     assert!(items.len() >= 5, "{page}");
     assert!(
         items.iter().all(|m| m["content"]["type"] == "redacted"),
         "{page}"
     );
     let (s, _) = admin
-        .get(&format!("/api/v1/attachments/{}", file["id"].as_str().unwrap()))
+        .get(&format!(
+            "/api/v1/attachments/{}",
+            file["id"].as_str().unwrap()
+        ))
         .await;
     assert_eq!(s, 404, "the file is gone");
-    let (_, events) = admin.get(&format!("/api/v1/conversations/{conv}/events")).await;
+    let (_, events) = admin
+        .get(&format!("/api/v1/conversations/{conv}/events"))
+        .await;
     assert!(
         events.to_string().contains("conversation.redacted"),
         "the redaction is an event: {events}"
@@ -259,11 +286,22 @@ both_backends!(export_then_erase_a_contact, |app| {
     reclaim(&app).await;
     let after = dump(&app).await;
     for s in SECRETS {
-        assert!(!after.contains(s), "{s} survived the erasure in the database");
+        assert!(
+            !after.contains(s),
+            "{s} survived the erasure in the database"
+        );
     }
     assert!(after.contains(KEPT), "another contact's words were erased");
     let blobs = files_text(&app.data_dir().join("blobs"));
     assert!(!blobs.contains(FILE_TEXT), "the attachment file survived");
+    // Nor in the search index's files (its indexer follows the erasure).
+    eventually("the search index forgets the contact", || async {
+        let text = files_text(&index_dir);
+        SECRETS.iter().all(|s| !text.contains(s)).then_some(())
+    })
+    .await;
+    let (_, found) = admin.get(&format!("/api/v1/search?q={}", "QZXV")).await;
+    assert_eq!(found["total"], 0, "{found}");
     if app.backend == crate::support::Backend::Sqlite {
         // Not even in the file's free space or the write-ahead log.
         let raw = files_text(app.data_dir());
@@ -279,7 +317,9 @@ both_backends!(export_then_erase_a_contact, |app| {
     assert!(log.contains("contact.erased"), "{log}");
     // The other customer's conversation reads as before.
     let (_, page) = admin
-        .get(&format!("/api/v1/conversations/{other_conv}/messages?limit=100"))
+        .get(&format!(
+            "/api/v1/conversations/{other_conv}/messages?limit=100"
+        ))
         .await;
     assert!(page.to_string().contains(KEPT));
 });
@@ -299,10 +339,17 @@ both_backends!(retention_anonymises_then_deletes_old_conversations, |app| {
     let (s, _) = agent.get("/api/v1/account/retention").await;
     assert_eq!(s, 403);
     let (s, _) = agent
-        .put("/api/v1/account/retention", json!({"days": 30, "action": "anonymise"}))
+        .put(
+            "/api/v1/account/retention",
+            json!({"days": 30, "action": "anonymise"}),
+        )
         .await;
     assert_eq!(s, 403);
-    for bad in [json!({"days": 0}), json!({"days": 5000}), json!({"days": 30, "action": "shred"})] {
+    for bad in [
+        json!({"days": 0}),
+        json!({"days": 5000}),
+        json!({"days": 30, "action": "shred"}),
+    ] {
         let (s, b) = admin.put("/api/v1/account/retention", bad.clone()).await;
         assert_eq!(s, 422, "{bad} → {b}");
     }
@@ -326,7 +373,10 @@ both_backends!(retention_anonymises_then_deletes_old_conversations, |app| {
     ov.says("RETAIN-OTHER").await;
 
     let (s, p) = admin
-        .put("/api/v1/account/retention", json!({"days": 30, "action": "anonymise"}))
+        .put(
+            "/api/v1/account/retention",
+            json!({"days": 30, "action": "anonymise"}),
+        )
         .await;
     assert_eq!(s, 200, "{p}");
     assert_eq!(p, json!({"days": 30, "action": "anonymise"}));
@@ -365,21 +415,32 @@ both_backends!(retention_anonymises_then_deletes_old_conversations, |app| {
         assert!(text.contains("redacted"), "{text}");
     }
     let (_, page) = admin
-        .get(&format!("/api/v1/conversations/{open_conv}/messages?limit=100"))
+        .get(&format!(
+            "/api/v1/conversations/{open_conv}/messages?limit=100"
+        ))
         .await;
-    assert!(page.to_string().contains("RETAIN-OPEN"), "open conversations stay");
+    assert!(
+        page.to_string().contains("RETAIN-OPEN"),
+        "open conversations stay"
+    );
     let other_admin = app.login(&other.admin_email).await;
     let (_, page) = other_admin
         .get(&format!("/api/v1/conversations/{oconv}/messages?limit=100"))
         .await;
-    assert!(page.to_string().contains("RETAIN-OTHER"), "other accounts are untouched");
+    assert!(
+        page.to_string().contains("RETAIN-OTHER"),
+        "other accounts are untouched"
+    );
     let (_, log) = admin.get("/api/v1/audit-log?limit=50").await;
     assert!(log.to_string().contains("retention.applied"), "{log}");
 
     // Deleting: a newly resolved conversation goes entirely; the already
     // anonymised ones are not counted again.
     let (s, _) = admin
-        .put("/api/v1/account/retention", json!({"days": 30, "action": "delete"}))
+        .put(
+            "/api/v1/account/retention",
+            json!({"days": 30, "action": "delete"}),
+        )
         .await;
     assert_eq!(s, 200);
     let (v, gone) = conversation(&app, t.inbox_id).await;

@@ -43,6 +43,7 @@ pub struct TestApp {
     pub store: Arc<dyn Store>,
     pub tenant: Tenant,
     shutdown: watch::Sender<bool>,
+    committed: Arc<tokio::sync::Notify>,
     _dir: tempfile::TempDir,
     pg_schema: Option<(String, String)>,
 }
@@ -90,6 +91,25 @@ impl TestApp {
             ..HttpConfig::default()
         };
         Self::spawn_with(backend, config).await
+    }
+
+    /// Opens a search index in the data folder and starts its indexer, as
+    /// `kefu serve` does; returns the index's folder.
+    pub fn enable_search(&self) -> std::path::PathBuf {
+        let dir = self.data_dir().join("search");
+        std::fs::create_dir_all(&dir).unwrap();
+        let index = Arc::new(kefu_search::SearchIndex::open(&dir).expect("open the search index"));
+        assert!(
+            self.state.search.set(index.clone()).is_ok(),
+            "search enabled twice"
+        );
+        kefu_http::search::spawn_indexer(
+            self.store.clone(),
+            index,
+            self.committed.clone(),
+            self.shutdown.subscribe(),
+        );
+        dir
     }
 
     /// The server's data folder (the SQLite file and `blobs/`).
@@ -383,6 +403,7 @@ impl TestApp {
             store,
             tenant,
             shutdown,
+            committed: opened.committed.clone(),
             _dir: dir,
             pg_schema,
         })
@@ -430,4 +451,40 @@ impl TestApp {
         });
         format!("http://{addr}")
     }
+}
+
+/// Waits (up to 10 s) until `check` returns something.
+pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Every byte of every file under `dir`, lossily as text: what erasure
+/// tests search for strings that must be gone from disk.
+pub fn files_text(dir: &std::path::Path) -> String {
+    let mut out = String::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.push_str(&files_text(&p));
+            } else if let Ok(bytes) = std::fs::read(&p) {
+                out.push_str(&String::from_utf8_lossy(&bytes));
+            }
+        }
+    }
+    out
 }

@@ -660,6 +660,9 @@ fn truncate(s: &str) -> String {
 }
 
 both_backends!(tenant_b_cannot_reach_tenant_a_anywhere, |app| {
+    // With the search index on, as `kefu serve` runs: B's searches must
+    // find nothing of A's.
+    app.enable_search();
     walk(app).await;
 });
 

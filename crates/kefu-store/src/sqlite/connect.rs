@@ -112,7 +112,7 @@ fn setup(conn: &rusqlite::Connection, busy: Duration) -> Result<(), StoreError> 
     conn.execute_batch(
         "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;",
     )
-        .map_err(db)
+    .map_err(db)
 }
 
 #[cfg(test)]

@@ -7,5 +7,6 @@ mod demo_flow;
 mod durability;
 mod fixtures;
 mod kb_cli;
+mod search;
 mod support;
 mod transfer;

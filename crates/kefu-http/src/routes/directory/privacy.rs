@@ -10,7 +10,9 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use kefu_core::model::{Contact, Conversation, CsatResponse, Identity, Message, RetentionPolicy, Role};
+use kefu_core::model::{
+    Contact, Conversation, CsatResponse, Identity, Message, RetentionPolicy, Role,
+};
 use kefu_core::{AccountId, ContactId};
 use serde::Serialize;
 use serde_json::json;
@@ -102,7 +104,12 @@ pub async fn export_contact(
             messages,
             ratings,
         };
-        put_json(&mut zip, &format!("conversations/{}.json", conv.id), &body, options)?;
+        put_json(
+            &mut zip,
+            &format!("conversations/{}.json", conv.id),
+            &body,
+            options,
+        )?;
         counts.0 += 1;
     }
     let mut files = 0usize;
@@ -113,7 +120,11 @@ pub async fn export_contact(
         let Ok(bytes) = state.blobs.get(&meta.storage_key).await else {
             continue;
         };
-        let name = format!("attachments/{}-{}", meta.id, safe_file_name(&meta.file_name));
+        let name = format!(
+            "attachments/{}-{}",
+            meta.id,
+            safe_file_name(&meta.file_name)
+        );
         zip.start_file(name, options).map_err(zip_error)?;
         zip.write_all(&bytes).map_err(io_error)?;
         files += 1;
@@ -159,7 +170,10 @@ pub async fn export_contact(
     let stream = tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(file));
     let mut response = Body::from_stream(stream).into_response();
     let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/zip"),
+    );
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"contact-{id}.zip\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
@@ -208,7 +222,13 @@ fn put_json<W: Write + Seek>(
 fn safe_file_name(name: &str) -> String {
     let cleaned: String = name
         .chars()
-        .map(|c| if c.is_control() || "/\\:*?\"<>|".contains(c) { '_' } else { c })
+        .map(|c| {
+            if c.is_control() || "/\\:*?\"<>|".contains(c) {
+                '_'
+            } else {
+                c
+            }
+        })
         .collect();
     let trimmed = cleaned.trim_matches(|c: char| c == '.' || c.is_whitespace());
     if trimmed.is_empty() {
