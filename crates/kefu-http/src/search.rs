@@ -27,6 +27,11 @@ use tokio::task::JoinHandle;
 const BATCH: u32 = 1000;
 /// How often the indexer looks for events committed by other nodes.
 const POLL: Duration = Duration::from_millis(500);
+/// Under load, at most one index commit this often: a tantivy commit writes
+/// and syncs a segment, and one per small batch cost the chat server most
+/// of a core at 1,000 messages/s (docs/benchmarks.md). When the indexer
+/// catches up it commits at once, so a quiet server's index is current.
+const COMMIT_EVERY: Duration = Duration::from_secs(1);
 
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
@@ -43,8 +48,12 @@ pub struct Indexer {
     store: Arc<dyn Store>,
     index: Arc<SearchIndex>,
     channels: HashMap<InboxId, String>,
-    /// The last event applied and committed.
+    /// The last event applied (committed, or pending the next commit).
     cursor: StreamCursor,
+    /// Applied since the last commit, and whether that erased anything.
+    dirty: bool,
+    erased: bool,
+    last_commit: std::time::Instant,
 }
 
 impl Indexer {
@@ -60,6 +69,9 @@ impl Indexer {
             index,
             channels: HashMap::new(),
             cursor,
+            dirty: false,
+            erased: false,
+            last_commit: std::time::Instant::now(),
         }
     }
 
@@ -67,17 +79,33 @@ impl Indexer {
         self.cursor
     }
 
-    /// Reads and applies one batch after the cursor and commits it; returns
-    /// how many events it applied (0: caught up).
+    /// Reads and applies one batch after the cursor; returns how many
+    /// events it applied (0: caught up). Commits when caught up, or when
+    /// the last commit is [`COMMIT_EVERY`] old. Events applied but not yet
+    /// committed are applied again after a crash, which changes nothing.
     pub async fn step(&mut self) -> Result<usize, IndexError> {
         let events = self.store.stream_after(self.cursor, BATCH).await?;
         let Some(last) = events.last().and_then(|e| e.cursor) else {
+            self.commit().await?;
             return Ok(0);
         };
-        let purge = self.apply(&events).await?;
-        let index = self.index.clone();
+        self.erased |= self.apply(&events).await?;
+        self.cursor = last;
+        self.dirty = true;
+        if self.last_commit.elapsed() >= COMMIT_EVERY {
+            self.commit().await?;
+        }
+        Ok(events.len())
+    }
+
+    /// Commits what was applied, with the cursor; purges after an erasure.
+    pub async fn commit(&mut self) -> Result<(), IndexError> {
+        if !self.dirty {
+            return Ok(());
+        }
+        let (index, cursor, purge) = (self.index.clone(), self.cursor, self.erased);
         tokio::task::spawn_blocking(move || {
-            index.commit(Some(&last.to_string()))?;
+            index.commit(Some(&cursor.to_string()))?;
             // Erased text must leave the files, not only the results.
             if purge {
                 index.purge()?;
@@ -86,8 +114,10 @@ impl Indexer {
         })
         .await
         .map_err(|e| IndexError::Task(e.to_string()))??;
-        self.cursor = last;
-        Ok(events.len())
+        self.dirty = false;
+        self.erased = false;
+        self.last_commit = std::time::Instant::now();
+        Ok(())
     }
 
     /// Applies a batch in order; returns whether it erased anything.
